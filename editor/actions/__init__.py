@@ -1,0 +1,1 @@
+"""Glue between media, AI results and timeline edits."""

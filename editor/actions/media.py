@@ -1,0 +1,83 @@
+"""Bring media into a project and lay it on the timeline."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from editor.media.probe import MediaInfo, frames_for, probe
+from editor.timeline import edits
+from editor.timeline.model import Clip, MediaAsset, Project, new_id
+
+STILL_SECONDS = 4
+
+
+def asset_from_info(info: MediaInfo, rate: Fraction, asset_id: str | None = None,
+                    provenance: dict | None = None) -> MediaAsset:
+    return MediaAsset(
+        id=asset_id or new_id("m"), path=str(Path(info.path).resolve()), kind=info.kind,
+        rate=info.rate if info.kind == "video" else rate, frames=frames_for(info, rate), width=info.width,
+        height=info.height, has_audio=info.has_audio, audio_rate=info.audio[0].rate if info.audio else 0,
+        audio_channels=info.audio[0].channels if info.audio else 0, provenance=provenance)
+
+
+def ensure_track(project: Project, kind: str, index: int = 0):
+    """The index-th track of a kind, adding tracks as needed. Returns (track, inverses)."""
+    undo = []
+    while len([t for t in project.tracks if t.kind == kind]) <= index:
+        pos = None
+        if kind == "video":  # video tracks sit before audio tracks in the list
+            pos = max((i + 1 for i, t in enumerate(project.tracks) if t.kind == "video"), default=0)
+        undo.append(edits.add_track(project, kind, index=pos))
+    return [t for t in project.tracks if t.kind == kind][index], undo
+
+
+def clips_for_asset(project: Project, asset: MediaAsset, start: int, duration: int | None = None,
+                    source_in: int = 0) -> list[tuple[str, Clip]]:
+    """The clips (video and linked audio) that lay an asset at `start`, with the kinds of track they need."""
+    if duration is None:
+        duration = project.max_duration(asset.id, source_in)
+        if duration is None:
+            duration = int(round(STILL_SECONDS * project.settings.rate))
+    out = []
+    link = new_id("L") if asset.kind == "video" and asset.has_audio else None
+    if asset.kind in ("video", "image"):
+        out.append(("video", Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=duration,
+                                  source_in=source_in, link=link, name=asset.name)))
+    if asset.kind == "audio" or link:
+        out.append(("audio", Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=duration,
+                                  source_in=source_in, link=link, name=asset.name)))
+    return out
+
+
+def append_files(project: Project, paths) -> list:
+    """Import files and lay them one after another on V1/A1. Returns the inverses (apply in reverse to undo)."""
+    undo = []
+    for path in paths:
+        info = probe(path)
+        asset = asset_from_info(info, project.settings.rate)
+        undo.append(edits.add_asset(project, asset))
+        track_v, u = ensure_track(project, "video")
+        undo += u
+        start = max(project.duration, 0)
+        for kind, clip in clips_for_asset(project, asset, start):
+            track, u = ensure_track(project, kind)
+            undo += u
+            undo.append(edits.overwrite(project, track.id, clip))
+    return undo
+
+
+def project_for_files(paths, size: tuple[int, int] | None = None, rate: Fraction | None = None) -> Project:
+    """A new project whose settings follow the first video (or image), with the files laid in order."""
+    from editor.timeline.model import ProjectSettings
+
+    first = None
+    for p in paths:
+        info = probe(p)
+        if info.kind in ("video", "image"):
+            first = info
+            break
+    w, h = size or ((first.width, first.height) if first else (1920, 1080))
+    r = rate or (first.rate if first is not None and first.rate else Fraction(30))
+    project = Project(settings=ProjectSettings(w - w % 2, h - h % 2, r))
+    append_files(project, paths)
+    return project

@@ -1,0 +1,194 @@
+"""Command line: the editor by default; headless sub-commands for the core jobs and the AI tools."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+from editor import __version__
+
+COMMANDS = ("probe", "render", "fill-transition", "camera-move", "sfx")
+
+
+class ProgressBar:
+    def __init__(self, label: str, stream=None):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+        self.last = -1.0
+
+    def __call__(self, fraction: float, stage: str = "") -> None:
+        now = time.monotonic()
+        if fraction < 1.0 and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        done = int(width * max(0.0, min(1.0, fraction)))
+        el = now - self.start
+        eta = f" {el / fraction - el:5.1f}s left" if 0 < fraction < 1 else f" {el:5.1f}s"
+        text = f"\r{self.label} [{'#' * done}{'.' * (width - done)}] {fraction * 100:5.1f}%{eta} {stage[:30]:30}"
+        if self.stream.isatty() or fraction >= 1.0:
+            self.stream.write(text)
+            if fraction >= 1.0:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+def _size(text: str | None):
+    if not text:
+        return None
+    try:
+        w, h = text.lower().split("x")
+        w, h = int(w), int(h)
+        if w <= 0 or h <= 0:
+            raise ValueError
+        return w, h
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720, not {text!r}") from None
+
+
+def _fps(text: str | None):
+    if text is None:
+        return None
+    try:
+        f = Fraction(text).limit_denominator(1001) if "/" in text else Fraction(str(float(text))).limit_denominator(
+            1001)
+        if f <= 0:
+            raise ValueError
+        return f
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"frame rate must be a positive number like 30 or 30000/1001") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="seamline", description="Seamline video editor")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sp = sub.add_parser("probe", help="print what a media file holds, as JSON")
+    sp.add_argument("file")
+
+    sp = sub.add_parser("render", help="render a .seam or .otio project to MP4")
+    sp.add_argument("project")
+    sp.add_argument("-o", "--output", required=True)
+    sp.add_argument("--preset", choices=["1080p", "720p", "vertical", "square"], default=None,
+                    help="output size (default: the project's own size)")
+
+    sp = sub.add_parser("fill-transition", help="generate the frames that carry A into B")
+    sp.add_argument("a")
+    sp.add_argument("b")
+    sp.add_argument("-o", "--output", required=True, help="a video file, or a folder for numbered PNGs")
+    g = sp.add_mutually_exclusive_group()
+    g.add_argument("--frames", type=int, help="exactly N in-between frames, the i-th at t = i/(N+1)")
+    g.add_argument("--duration", type=float, help="length in seconds (0.25-5, default 1)")
+    sp.add_argument("--backend", choices=["auto", "builtin", "wan", "ltx"], default="builtin")
+    sp.add_argument("--fps", type=_fps, default=None, help="frame rate (default: A's, or 30)")
+    sp.add_argument("--size", type=_size, default=None, help="WxH (default: A's size)")
+    sp.add_argument("--prompt", default="", help="text for generative backends")
+    sp.add_argument("--seed", type=int, default=0)
+
+    sp = sub.add_parser("camera-move", help="make a clip with a camera move from a still or a video")
+    sp.add_argument("source")
+    sp.add_argument("-o", "--output", required=True, help="a video file, or a folder for numbered PNGs")
+    sp.add_argument("--move", action="append", required=True, help="push-in, pull-out, pan-left, ... (twice to "
+                                                                    "combine)")
+    sp.add_argument("--duration", type=float, default=5.0)
+    sp.add_argument("--intensity", type=float, default=0.5)
+    sp.add_argument("--easing", default="ease-in-out", choices=["linear", "ease-in", "ease-out", "ease-in-out"])
+    sp.add_argument("--size", type=_size, default=None)
+    sp.add_argument("--fps", type=_fps, default=None)
+    sp.add_argument("--focus", default=None, help="focus point as x,y in 0..1 of the picture (default 0.5,0.5)")
+    sp.add_argument("--handheld", type=float, default=0.0, help="add a subtle handheld drift (0..1)")
+    sp.add_argument("--fov", type=float, default=60.0, help="horizontal field of view in degrees")
+    sp.add_argument("--backend", choices=["builtin", "wan", "ltx", "animatediff"], default="builtin")
+    sp.add_argument("--prompt", default="")
+    sp.add_argument("--seed", type=int, default=0)
+
+    sp = sub.add_parser("sfx", help="layered stereo sound effects for a clip")
+    sp.add_argument("clip")
+    sp.add_argument("-o", "--output", required=True, help="folder for one WAV per layer plus a mixdown")
+    sp.add_argument("--layers", default="ambience,foley,whoosh")
+    sp.add_argument("--describe", default="")
+    sp.add_argument("--preset", default=None)
+    sp.add_argument("--backend", choices=["builtin", "stable-audio", "audioldm2"], default="builtin")
+    sp.add_argument("--seed", type=int, default=0)
+    return p
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="seamline", description="Seamline video editor. With no arguments it opens "
+                                "the editor. Sub-commands: " + ", ".join(COMMANDS) + " (seamline CMD --help).")
+    p.add_argument("files", nargs="*", help="media to import and lay on the timeline, or a project to open")
+    p.add_argument("--demo", nargs="?", const="", default=None, metavar="FOLDER",
+                   help="build a demo project (in FOLDER, default a user data folder) and open it")
+    p.add_argument("--version", action="version", version=f"Seamline {__version__}")
+    return p
+
+
+def _fail(msg: str) -> int:
+    sys.stderr.write(f"seamline: error: {msg}\n")
+    return 2
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS:
+        args = gui_parser().parse_args(argv)
+        from editor.app import run_gui
+
+        return run_gui(args.files, args.demo)
+    args = build_parser().parse_args(argv)
+    from editor.errors import EditError, ExportCancelled, MediaError, ProjectError
+
+    errors = (MediaError, ProjectError, EditError, ValueError, OSError)
+    try:
+        from ai.errors import AIError
+
+        errors = errors + (AIError,)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return _fail("cancelled")
+    except ExportCancelled:
+        return _fail("cancelled")
+    except errors as exc:
+        return _fail(str(exc))
+
+
+def _run(args) -> int:
+    if args.command == "probe":
+        from editor.media.probe import probe
+
+        print(json.dumps(probe(args.file).to_json(), indent=2))
+        return 0
+    if args.command == "render":
+        from editor.project import load
+        from editor.render.exporter import export
+
+        project = load(args.project)
+        from editor.project.fileio import missing_media
+
+        missing = missing_media(project)
+        if missing:
+            sys.stderr.write("seamline: warning: offline media (shown as red frames): " +
+                             ", ".join(a.path for a in missing) + "\n")
+        out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"))
+        print(out)
+        return 0
+    if args.command == "fill-transition":
+        from ai.transition.cli import run_fill_cli
+
+        return run_fill_cli(args, ProgressBar("fill"))
+    if args.command == "camera-move":
+        from ai.camera.cli import run_camera_cli
+
+        return run_camera_cli(args, ProgressBar("camera"))
+    if args.command == "sfx":
+        from ai.sound.cli import run_sfx_cli
+
+        return run_sfx_cli(args, ProgressBar("sfx"))
+    return 2

@@ -1,0 +1,19 @@
+"""Errors a user can hit. Each carries a message a person can act on."""
+from editor.timeline.model import EditError  # noqa: F401
+
+
+class MediaError(Exception):
+    """A media file cannot be read or written."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ProjectError(Exception):
+    """A project file cannot be loaded or saved."""
+
+
+class ExportCancelled(Exception):
+    """The user cancelled an export."""

@@ -1,0 +1,2 @@
+"""Media I/O at the edge: PyAV and OpenCV."""
+from .probe import MediaInfo, probe  # noqa: F401

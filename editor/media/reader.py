@@ -1,0 +1,221 @@
+"""Frame-accurate video, still-image and audio readers.
+
+Frame n of a video is the picture on screen at time n / rate after the stream's first frame, so variable-frame-rate
+files come out right (the latest frame whose timestamp is <= that time). Decoded frames go into a cache bounded in
+bytes. Sequential reads decode forward; a jump back or far forward seeks to the keyframe before it.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from editor.errors import MediaError
+from editor.media.probe import IMAGE_FORMATS, display_rotation, probe
+
+_EPS = 1e-4
+
+
+class FrameCache:
+    """LRU cache of arrays bounded by their total size in bytes."""
+
+    def __init__(self, max_bytes: int = 256 << 20):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict = OrderedDict()
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            v = self._items.get(key)
+            if v is not None:
+                self._items.move_to_end(key)
+            return v
+
+    def put(self, key, value: np.ndarray) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self.bytes += value.nbytes
+            while self.bytes > self.max_bytes and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self.bytes -= old.nbytes
+
+
+def _rgb(frame, size, rotation):
+    if size is not None and rotation in (90, 270):
+        size = (size[1], size[0])
+    if size is not None:
+        arr = frame.to_ndarray(format="rgb24", width=size[0], height=size[1])
+    else:
+        arr = frame.to_ndarray(format="rgb24")
+    if rotation:
+        arr = np.ascontiguousarray(np.rot90(arr, k=rotation // 90))
+    return arr
+
+
+class VideoReader:
+    def __init__(self, path, cache_bytes: int = 256 << 20, info=None):
+        import av
+
+        self.path = Path(path)
+        self.info = info or probe(path)
+        if self.info.kind != "video":
+            raise MediaError(path, "not a video file")
+        self._container = av.open(str(self.path), metadata_errors="ignore")
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = "AUTO"
+        self.rate: Fraction = self.info.rate
+        self.frames: int = self.info.frames
+        self.width, self.height = self.info.width, self.info.height
+        tb = self._stream.time_base
+        self._start = float(self._stream.start_time * tb) if self._stream.start_time is not None else 0.0
+        self.cache = FrameCache(cache_bytes)
+        self._iter = None
+        self._cur = None  # (time, av frame) shown at the last target
+        self._ahead = None  # the next decoded frame
+        self._lock = threading.Lock()
+        self.seeks = 0
+
+    def close(self) -> None:
+        self._container.close()
+
+    def _advance(self):
+        import av
+
+        try:
+            f = next(self._iter)
+        except StopIteration:
+            return None
+        except av.error.FFmpegError as exc:
+            raise MediaError(self.path, f"decoding failed: {exc}") from None
+        t = f.time if f.time is not None else (self._cur[0] + 1 / float(self.rate) if self._cur else 0.0)
+        return (t, f)
+
+    def _seek(self, target: float) -> None:
+        ts = int(max(0.0, target) / float(self._stream.time_base))
+        self._container.seek(ts, stream=self._stream, backward=True, any_frame=False)
+        self.seeks += 1
+        self._iter = self._container.decode(self._stream)
+        self._cur = None
+        self._ahead = self._advance()
+
+    def frame(self, n: int, size: tuple[int, int] | None = None) -> np.ndarray:
+        """RGB uint8 frame n (clamped to the file), optionally scaled to size=(w, h) while converting."""
+        n = min(max(0, int(n)), max(0, self.frames - 1))
+        key = (n, size)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            target = self._start + float(Fraction(n) / self.rate) + _EPS
+            cur_t = self._cur[0] if self._cur else None
+            if self._iter is None or (cur_t is None and self._ahead is None) or \
+                    (cur_t is not None and target < cur_t - _EPS) or \
+                    (cur_t is None and self._ahead is not None and self._ahead[0] > target) or \
+                    (cur_t is not None and target - cur_t > 2.0):
+                self._seek(target)
+            while self._ahead is not None and self._ahead[0] <= target:
+                self._cur = self._ahead
+                self._ahead = self._advance()
+            shown = self._cur or self._ahead
+            if shown is None:
+                raise MediaError(self.path, f"frame {n} cannot be decoded")
+            arr = _rgb(shown[1], size, self.info.rotation)
+        self.cache.put(key, arr)
+        return arr
+
+
+class ImageReader:
+    """A still image: the same picture at every frame."""
+
+    def __init__(self, path, cache_bytes: int = 64 << 20, info=None):
+        import cv2
+
+        self.path = Path(path)
+        self.info = info or probe(path)
+        data = np.fromfile(str(self.path), dtype=np.uint8)
+        img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        if img is None:
+            raise MediaError(path, "the image cannot be decoded")
+        self.image = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        self.height, self.width = self.image.shape[:2]
+        self.cache = FrameCache(cache_bytes)
+
+    def frame(self, n: int = 0, size: tuple[int, int] | None = None) -> np.ndarray:
+        import cv2
+
+        if size is None or size == (self.width, self.height):
+            return self.image
+        hit = self.cache.get(size)
+        if hit is None:
+            interp = cv2.INTER_AREA if size[0] < self.width else cv2.INTER_CUBIC
+            hit = cv2.resize(self.image, size, interpolation=interp)
+            self.cache.put(size, hit)
+        return hit
+
+    def close(self) -> None:
+        pass
+
+
+def open_visual(path, info=None):
+    info = info or probe(path)
+    if info.kind == "image":
+        return ImageReader(path, info=info)
+    if info.kind == "video":
+        return VideoReader(path, info=info)
+    raise MediaError(path, "the file has no picture")
+
+
+def read_audio(path, sample_rate: int = 48000, channels: int = 2, stream_index: int | None = None) -> np.ndarray:
+    """Decode a file's audio, resampled, as float32 (samples, channels).
+
+    Sample 0 is the time of the first video frame (or the start of the audio in an audio-only file), so audio
+    stays in sync with frame n at sample n * sample_rate / rate.
+    """
+    import av
+
+    path = Path(path)
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.error.FFmpegError as exc:
+        raise MediaError(path, f"cannot be opened: {exc}") from None
+    try:
+        if not container.streams.audio:
+            return np.zeros((0, channels), np.float32)
+        stream = container.streams.audio[0] if stream_index is None else container.streams[stream_index]
+        stream.thread_type = "AUTO"
+        layout = "stereo" if channels == 2 else "mono"
+        resampler = av.AudioResampler(format="flt", layout=layout, rate=sample_rate)
+        origin = None
+        vs = [s for s in container.streams.video if s.start_time is not None and container.format.name
+              not in IMAGE_FORMATS]
+        if vs:
+            origin = float(vs[0].start_time * vs[0].time_base)
+        chunks = []
+        first_time = None
+        try:
+            for frame in container.decode(stream):
+                if first_time is None and frame.time is not None:
+                    first_time = frame.time
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray().reshape(-1, channels))
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1, channels))
+        except av.error.FFmpegError as exc:
+            if not chunks:
+                raise MediaError(path, f"the audio cannot be decoded: {exc}") from None
+        samples = np.concatenate(chunks) if chunks else np.zeros((0, channels), np.float32)
+        if origin is not None and first_time is not None:
+            shift = int(round((first_time - origin) * sample_rate))
+            if shift > 0:
+                samples = np.concatenate([np.zeros((shift, channels), np.float32), samples])
+            elif shift < 0:
+                samples = samples[-shift:]
+        return np.ascontiguousarray(samples, dtype=np.float32)
+    finally:
+        container.close()

@@ -1,0 +1,77 @@
+"""Thumbnails and waveform peaks, cached on disk keyed by path + size + mtime."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from editor.media.probe import file_key, probe
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("SEAMLINE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "seamline")
+    p = Path(base)
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _cached(path, what: str, ext: str) -> Path:
+    h = hashlib.sha1(f"{file_key(path)}|{what}".encode()).hexdigest()[:24]
+    return cache_dir() / f"{h}.{ext}"
+
+
+def _atomic_save(target: Path, writer) -> None:
+    tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
+    writer(tmp)
+    os.replace(tmp, target)
+
+
+def thumbnail(path, frame: int = 0, height: int = 72) -> np.ndarray:
+    """RGB thumbnail of a frame of a video or image, `height` pixels high."""
+    import cv2
+
+    from editor.media.reader import open_visual
+
+    target = _cached(path, f"thumb{frame}x{height}", "png")
+    if target.exists():
+        img = cv2.imread(str(target), cv2.IMREAD_COLOR)
+        if img is not None:
+            return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    info = probe(path)
+    reader = open_visual(path, info)
+    try:
+        w = max(1, round(reader.width * height / max(1, reader.height)))
+        img = reader.frame(frame, size=(w, height))
+    finally:
+        reader.close()
+    _atomic_save(target, lambda tmp: cv2.imwrite(str(tmp) + ".png", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+                 and os.replace(str(tmp) + ".png", tmp))
+    return img
+
+
+def waveform_peaks(path, peaks_per_second: int = 100, sample_rate: int = 48000) -> np.ndarray:
+    """(n, 2) float32: min and max of the mono mix in each 1/peaks_per_second slice."""
+    from editor.media.reader import read_audio
+
+    target = _cached(path, f"peaks{peaks_per_second}@{sample_rate}", "npy")
+    if target.exists():
+        try:
+            return np.load(target)
+        except (OSError, ValueError):
+            pass
+    audio = read_audio(path, sample_rate, 2).mean(axis=1)
+    step = sample_rate // peaks_per_second
+    n = len(audio) // step
+    blocks = audio[: n * step].reshape(n, step) if n else np.zeros((0, step), np.float32)
+    peaks = np.stack([blocks.min(axis=1), blocks.max(axis=1)], axis=1).astype(np.float32) if n else \
+        np.zeros((0, 2), np.float32)
+
+    def write(tmp):
+        with open(tmp, "wb") as fh:
+            np.save(fh, peaks)
+
+    _atomic_save(target, write)
+    return peaks

@@ -1,0 +1,1 @@
+"""Compositor, audio mixer and exporter."""

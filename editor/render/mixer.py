@@ -1,0 +1,133 @@
+"""Audio mixer: project frames [a, b) -> float32 samples (n, channels) at the project sample rate."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from editor.render.compositor import transition_span
+from editor.render.sources import MediaPool
+from editor.timeline.model import Clip, Project, Track
+
+DECLICK_S = 0.004
+
+
+def pan_gains(pan: float) -> tuple[float, float]:
+    """Equal-power balance: unity at centre, a side gets cos/sin of the pan angle scaled so centre = 1."""
+    theta = (max(-1.0, min(1.0, pan)) + 1.0) * math.pi / 4
+    return min(1.0, math.sqrt(2) * math.cos(theta)), min(1.0, math.sqrt(2) * math.sin(theta))
+
+
+class AudioMixer:
+    def __init__(self, project: Project, pool: MediaPool | None = None):
+        self.project = project
+        s = project.settings
+        self.sr, self.channels = s.sample_rate, s.channels
+        self.pool = pool or MediaPool(s.sample_rate, s.channels)
+
+    def _s(self, frame: int) -> int:
+        return self.project.settings.frame_to_sample(frame)
+
+    def _source(self, clip: Clip, s0: int, s1: int) -> np.ndarray:
+        """Samples of a clip's media for project samples [s0, s1) (may reach into handles; silence past ends)."""
+        asset = self.project.assets[clip.asset_id]
+        audio = self.pool.audio(asset)
+        out = np.zeros((s1 - s0, self.channels), np.float32)
+        if audio is None or not len(audio):
+            return out
+        src_start = math.floor(Fraction(clip.source_in) / asset.rate * self.sr)
+        a = src_start + (s0 - self._s(clip.start))
+        b = a + (s1 - s0)
+        lo, hi = max(a, 0), min(b, len(audio))
+        if hi > lo:
+            out[lo - a:hi - a] = audio[lo:hi]
+        return out
+
+    def _envelope(self, clip: Clip, s0: int, s1: int, declick_in: bool, declick_out: bool) -> np.ndarray:
+        k = np.arange(s0, s1, dtype=np.float64)
+        c0, c1 = self._s(clip.start), self._s(clip.end)
+        g = np.full(len(k), clip.volume, np.float64)
+        fi = max(self._s(clip.start + clip.fade_in) - c0, int(DECLICK_S * self.sr) if declick_in else 0)
+        fo = max(c1 - self._s(clip.end - clip.fade_out), int(DECLICK_S * self.sr) if declick_out else 0)
+        if fi:
+            g *= np.clip((k - c0 + 0.5) / fi, 0.0, 1.0)
+        if fo:
+            g *= np.clip((c1 - k - 0.5) / fo, 0.0, 1.0)
+        return g.astype(np.float32)
+
+    def _track(self, track: Track, s0: int, s1: int) -> np.ndarray:
+        out = np.zeros((s1 - s0, self.channels), np.float32)
+        spans = {}
+        for x in track.transitions:
+            a, b = track.clip(x.a), track.clip(x.b)
+            if a is not None and b is not None:
+                spans[a.id, "out"] = spans[b.id, "in"] = transition_span(a, x)
+        for clip in track.clips:
+            t_in = spans.get((clip.id, "in"))
+            t_out = spans.get((clip.id, "out"))
+            f0 = t_in[0] if t_in else clip.start
+            f1 = t_out[1] if t_out else clip.end
+            c0, c1 = self._s(f0), self._s(f1)
+            lo, hi = max(c0, s0), min(c1, s1)
+            if hi <= lo:
+                continue
+            src = self._source(clip, lo, hi)
+            g = self._envelope(clip, lo, hi, t_in is None, t_out is None)
+            k = np.arange(lo, hi, dtype=np.float64)
+            if t_in:  # equal-power fade in across the transition
+                a0, a1 = self._s(t_in[0]), self._s(t_in[1])
+                p = np.clip((k - a0 + 0.5) / max(1, a1 - a0), 0, 1)
+                g *= np.sin(p * np.pi / 2).astype(np.float32)
+            if t_out:
+                a0, a1 = self._s(t_out[0]), self._s(t_out[1])
+                p = np.clip((k - a0 + 0.5) / max(1, a1 - a0), 0, 1)
+                g *= np.cos(p * np.pi / 2).astype(np.float32)
+            src *= g[:, None]
+            if self.channels == 2 and clip.pan:
+                src *= np.array(pan_gains(clip.pan), np.float32)
+            out[lo - s0:hi - s0] += src
+        out *= track.volume
+        if self.channels == 2 and track.pan:
+            out *= np.array(pan_gains(track.pan), np.float32)
+        return out
+
+    def mix(self, start_frame: int, end_frame: int) -> np.ndarray:
+        s0, s1 = self._s(start_frame), self._s(end_frame)
+        out = np.zeros((max(0, s1 - s0), self.channels), np.float32)
+        tracks = self.project.audio_tracks()
+        solo = any(t.solo for t in tracks)
+        for t in tracks:
+            if t.mute or (solo and not t.solo):
+                continue
+            out += self._track(t, s0, s1)
+        return out
+
+
+class PeakLimiter:
+    """Keeps peaks under a ceiling with instant attack and a smooth release; state carries across chunks."""
+
+    def __init__(self, sample_rate: int, ceiling_db: float = -1.0, release_s: float = 0.15):
+        self.ceiling = 10 ** (ceiling_db / 20)
+        self.release = math.exp(-1.0 / (release_s * sample_rate))
+        self.window = max(1, int(0.002 * sample_rate))
+        self.gain = 1.0
+        self._tail = None
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        from scipy.ndimage import maximum_filter1d
+        from scipy.signal import lfilter
+
+        if not len(x):
+            return x
+        peak = np.abs(x).max(axis=1)
+        if peak.max() <= self.ceiling and self.gain >= 0.9999:
+            return x
+        env = maximum_filter1d(peak, size=2 * self.window + 1, mode="nearest")
+        want = np.minimum(1.0, self.ceiling / np.maximum(env, 1e-9))
+        # release: gain rises back slowly (one-pole), falls at once
+        smooth, _ = lfilter([1 - self.release], [1, -self.release], want, zi=[self.gain * self.release])
+        g = np.minimum(want, smooth)
+        self.gain = float(g[-1])
+        y = x * g[:, None].astype(np.float32)
+        return np.clip(y, -self.ceiling, self.ceiling)

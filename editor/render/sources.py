@@ -1,0 +1,55 @@
+"""Readers shared by the compositor and mixer, one per media file, opened on first use."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from editor.errors import MediaError
+from editor.timeline.model import MediaAsset
+
+
+class MediaPool:
+    def __init__(self, sample_rate: int = 48000, channels: int = 2, cache_bytes: int = 192 << 20):
+        self.sample_rate = sample_rate
+        self.channels = channels
+        self.cache_bytes = cache_bytes
+        self._visual: dict[str, object] = {}
+        self._audio: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def visual(self, asset: MediaAsset):
+        from editor.media.reader import open_visual
+
+        if asset.offline:
+            return None
+        with self._lock:
+            r = self._visual.get(asset.path)
+            if r is None:
+                r = open_visual(asset.path)
+                if hasattr(r, "cache"):
+                    r.cache.max_bytes = self.cache_bytes
+                self._visual[asset.path] = r
+            return r
+
+    def audio(self, asset: MediaAsset) -> np.ndarray | None:
+        from editor.media.reader import read_audio
+
+        if asset.offline or asset.kind == "image":
+            return None
+        with self._lock:
+            a = self._audio.get(asset.path)
+            if a is None:
+                try:
+                    a = read_audio(asset.path, self.sample_rate, self.channels)
+                except MediaError:
+                    a = np.zeros((0, self.channels), np.float32)
+                self._audio[asset.path] = a
+            return a
+
+    def close(self) -> None:
+        with self._lock:
+            for r in self._visual.values():
+                r.close()
+            self._visual.clear()
+            self._audio.clear()
