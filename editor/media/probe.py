@@ -101,12 +101,11 @@ def probe(path) -> MediaInfo:
             cc = s.codec_context
             if cc is None or cc.name is None:
                 raise MediaError(path, "the video codec is not supported")
-            rate = s.average_rate or s.guessed_rate or s.base_rate
+            rate = conform_rate(s.average_rate, s.guessed_rate or s.base_rate)
             if not rate:
                 raise MediaError(path, "the video has no frame rate")
-            rate = Fraction(rate.numerator, rate.denominator)
             sdur = float(s.duration * s.time_base) if s.duration else duration
-            frames = s.frames or int(round(sdur * rate))
+            frames = int(round(sdur * rate)) if (not s.frames or rate != s.average_rate) else s.frames
             first = _first_frame(path, container, s)
             rotation = display_rotation(first)
             w, h = first.width, first.height
@@ -125,6 +124,27 @@ def probe(path) -> MediaInfo:
                          data_streams=data)
     finally:
         container.close()
+
+
+STANDARD_RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
+                  Fraction(50), Fraction(60000, 1001), Fraction(60), Fraction(120)]
+
+
+def conform_rate(average, base) -> Fraction | None:
+    """The constant rate a (possibly variable-frame-rate) video is edited at.
+
+    Constant-rate files: their rate. Variable-rate files (average differs from the stream's base rate): the base
+    rate when it is a plausible camera rate, otherwise the standard rate nearest the average.
+    """
+    avg = Fraction(average.numerator, average.denominator) if average else None
+    base = Fraction(base.numerator, base.denominator) if base else None
+    if avg and (base is None or avg == base):
+        return avg
+    if base and base <= 120 and (avg is None or base >= avg * Fraction(9, 10)):
+        return base
+    if avg:
+        return min(STANDARD_RATES, key=lambda r: abs(float(r) - float(avg)))
+    return None
 
 
 def _is_cover_art(stream) -> bool:

@@ -182,8 +182,9 @@ def _check_kind(project: Project, track: Track, clip: Clip) -> None:
     asset = project.assets.get(clip.asset_id)
     if asset is None:
         raise EditError("the clip's media is not in the project")
-    want = "audio" if asset.kind == "audio" else track.kind
-    if track.kind != want or (track.kind == "audio" and asset.kind == "image"):
+    ok = asset.kind in ("video", "image") if track.kind == "video" else (
+        asset.kind == "audio" or (asset.kind == "video" and asset.has_audio))
+    if not ok:
         raise EditError(f"a {asset.kind} clip cannot go on a {track.kind} track")
 
 
@@ -205,7 +206,8 @@ def move(project: Project, clip_id: str, start: int, track_id: str | None = None
         dest = t
         if c.id == clip_id and track_id is not None:
             dest = _editable(project.track(track_id))
-            _check_kind(project, dest, c)
+            if dest.kind != t.kind:
+                raise EditError(f"a clip cannot move from a {t.kind} track to a {dest.kind} track")
         new = dataclasses.replace(c, start=c.start + delta)
         if new.start < 0:
             raise EditError("a linked clip would start before the beginning of the timeline")
@@ -296,7 +298,12 @@ def close_gap(project: Project, track_id: str, frame: int) -> None:
     if not after:
         raise EditError("there is no clip after the gap")
     gap = min(c.start for c in after) - before
-    for c in after:
+    moving = {id(c): c for c in after}
+    for c in after:  # linked clips on other tracks keep their sync
+        for t, o in project.linked(c.id):
+            _editable(t)
+            moving[id(o)] = o
+    for c in moving.values():
         c.start -= gap
 
 

@@ -21,7 +21,7 @@ _ids = itertools.count(1)
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}{next(_ids)}"
+    return f"{prefix}-{next(_ids)}"
 
 
 @dataclass
