@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import errno
 import os
+import queue
 import tempfile
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -85,28 +87,32 @@ def export(project: Project, out_path, preset: str | None = "1080p",
             chunk = max(1, int(s.rate))  # mix audio a second at a time
             sample_pts = 0
             total = end - start
-            for n in range(start, end):
-                if cancelled is not None and cancelled():
-                    raise ExportCancelled("export cancelled")
-                rgb = _fit_into(comp.frame(n), size)
-                yuv = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420)
-                frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-                frame.pts = n - start
-                frame.time_base = 1 / s.rate
-                container.mux(v.encode(frame))
-                if (n - start) % chunk == 0:
-                    block = limiter.process(mixer.mix(n, min(end, n + chunk)))
-                    af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp",
-                                                    layout="stereo" if s.channels == 2 else "mono")
-                    af.sample_rate = s.sample_rate
-                    af.pts = None
-                    fifo.write(af)
-                    for out in fifo.read_many(1024):
-                        out.pts = sample_pts
-                        sample_pts += out.samples
-                        container.mux(a.encode(out))
-                if progress is not None:
-                    progress((n - start + 1) / total)
+            frames = _Prefetch(lambda n: cv2.cvtColor(_fit_into(comp.frame(n), size), cv2.COLOR_RGB2YUV_I420),
+                               start, end)
+            try:
+                for n in range(start, end):
+                    if cancelled is not None and cancelled():
+                        raise ExportCancelled("export cancelled")
+                    yuv = frames.get()
+                    frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+                    frame.pts = n - start
+                    frame.time_base = 1 / s.rate
+                    container.mux(v.encode(frame))
+                    if (n - start) % chunk == 0:
+                        block = limiter.process(mixer.mix(n, min(end, n + chunk)))
+                        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp",
+                                                        layout="stereo" if s.channels == 2 else "mono")
+                        af.sample_rate = s.sample_rate
+                        af.pts = None
+                        fifo.write(af)
+                        for out in fifo.read_many(1024):
+                            out.pts = sample_pts
+                            sample_pts += out.samples
+                            container.mux(a.encode(out))
+                    if progress is not None:
+                        progress((n - start + 1) / total)
+            finally:
+                frames.stop()
             rest = fifo.read()
             if rest is not None:
                 rest.pts = sample_pts
@@ -125,6 +131,41 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     finally:
         pool.close()
     return out_path
+
+
+class _Prefetch:
+    """Composites frames on a second thread while the encoder works (decode, scaling and cv2 release the GIL)."""
+
+    def __init__(self, make, start: int, end: int, depth: int = 6):
+        self._q: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, args=(make, start, end), daemon=True)
+        self._t.start()
+
+    def _run(self, make, start, end):
+        try:
+            for n in range(start, end):
+                item = make(n)
+                while not self._stop.is_set():
+                    try:
+                        self._q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+        except BaseException as exc:  # handed to the consumer
+            self._q.put(exc)
+
+    def get(self):
+        item = self._q.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def stop(self):
+        self._stop.set()
+        self._t.join(timeout=5)
 
 
 def _remove(path) -> None:

@@ -1,0 +1,129 @@
+"""Pictures in and out for the AI tools: edge frames of clips, fitting, PNG folders and video files."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from editor.errors import MediaError
+from editor.media.probe import probe
+from editor.media.reader import ImageReader, VideoReader
+
+VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
+
+
+def edge_frame(path, which: str) -> tuple[np.ndarray, Fraction | None]:
+    """The first or last frame of a video, or the picture of an image file; with the video's rate."""
+    info = probe(path)
+    if info.kind == "image":
+        return ImageReader(path, info=info).frame(0), None
+    if info.kind != "video":
+        raise MediaError(path, "has no picture to take a frame from")
+    r = VideoReader(path, info=info)
+    try:
+        n = 0 if which == "first" else info.frames - 1
+        img = r.frame(n)
+        if which == "last":  # the container's frame count can overshoot; step back to a real frame
+            while n > 0 and img is None:
+                n -= 1
+                img = r.frame(n)
+        return img, info.rate
+    finally:
+        r.close()
+
+
+def fit(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Letterbox into size (w, h), as the timeline shows it."""
+    from editor.render.compositor import fit_rect
+
+    h, w = img.shape[:2]
+    if (w, h) == tuple(size):
+        return img
+    x, y, fw, fh = fit_rect(w, h, *size)
+    out = np.zeros((size[1], size[0], 3), np.uint8)
+    interp = cv2.INTER_AREA if fw < w else cv2.INTER_CUBIC
+    out[y:y + fh, x:x + fw] = cv2.resize(img, (fw, fh), interpolation=interp)
+    return out
+
+
+def cover(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Scale and centre-crop to fill size (w, h) (for generative models that need exact shapes)."""
+    h, w = img.shape[:2]
+    s = max(size[0] / w, size[1] / h)
+    nw, nh = max(size[0], round(w * s)), max(size[1], round(h * s))
+    r = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
+    x, y = (nw - size[0]) // 2, (nh - size[1]) // 2
+    return np.ascontiguousarray(r[y:y + size[1], x:x + size[0]])
+
+
+def write_pngs(frames, folder: Path, prefix: str = "frame") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, f in enumerate(frames, 1):
+        p = folder / f"{prefix}_{i:04d}.png"
+        if not cv2.imwrite(str(p), cv2.cvtColor(f, cv2.COLOR_RGB2BGR)):
+            raise MediaError(p, "cannot write the picture (is the disk full?)")
+        paths.append(p)
+    return paths
+
+
+def read_pngs(paths) -> list[np.ndarray]:
+    return [cv2.cvtColor(cv2.imread(str(p), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB) for p in paths]
+
+
+def write_video(frames, path, fps: Fraction, crf: int = 16) -> Path:
+    """H.264 MP4 (or any container by extension), written to a temp file and renamed."""
+    import av
+
+    path = Path(path).resolve()
+    frames = list(frames)
+    if not frames:
+        raise MediaError(path, "no frames to write")
+    h, w = frames[0].shape[:2]
+    ew, eh = w - w % 2, h - h % 2
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
+    os.close(fd)
+    try:
+        with av.open(tmp, "w") as c:
+            s = c.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+            s.width, s.height, s.pix_fmt = ew, eh, "yuv420p"
+            s.options = {"crf": str(crf), "preset": "veryfast"}
+            for i, f in enumerate(frames):
+                vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f[:eh, :ew]), format="rgb24")
+                vf.pts = i
+                c.mux(s.encode(vf))
+            c.mux(s.encode(None))
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def write_output(frames, out, fps: Fraction) -> Path:
+    """OUT is a video file (by extension) or a folder that receives numbered PNGs."""
+    out = Path(out)
+    if out.suffix.lower() in VIDEO_EXTS:
+        if not out.resolve().parent.is_dir():
+            raise MediaError(out, "the folder to write into does not exist")
+        return write_video(frames, out, fps)
+    if out.exists() and not out.is_dir():
+        raise MediaError(out, "exists and is not a folder; give a video file name (.mp4) or a folder")
+    tmp = Path(tempfile.mkdtemp(prefix=".seamline-", dir=out.resolve().parent if out.resolve().parent.is_dir()
+                                else None))
+    try:
+        write_pngs(frames, tmp)
+        out.mkdir(parents=True, exist_ok=True)
+        for old in out.glob("frame_*.png"):
+            old.unlink()
+        for p in sorted(tmp.iterdir()):
+            shutil.move(str(p), out / p.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
