@@ -108,12 +108,17 @@ def weights_present(backend: str, settings: ModelSettings | None = None) -> bool
     s = settings or settings_for(backend)
     if Path(s.model).is_dir():
         return (Path(s.model) / "model_index.json").is_file() or (Path(s.model) / "config.json").is_file()
+    if s.model.startswith(("/", ".", "~")) or os.sep in s.model.replace("/", "", 1) or s.model.count("/") != 1:
+        return False  # a folder that does not exist (not a hub id)
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:
         return False
     name = "config.json" if REGISTRY[backend].pipeline == "depth-estimation" else "model_index.json"
-    found = try_to_load_from_cache(s.model, name)
+    try:
+        found = try_to_load_from_cache(s.model, name)
+    except ValueError:  # not a valid hub id
+        return False
     return isinstance(found, str)
 
 

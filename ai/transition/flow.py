@@ -149,8 +149,8 @@ class FlowInterpolator:
             raise ValueError("both frames must have the same size")
         self.a, self.b = np.ascontiguousarray(a), np.ascontiguousarray(b)
         self.h, self.w = a.shape[:2]
-        if work_side is None:  # native up to 1024 px; larger pictures decide at 640 px and keep their detail
-            work_side = max(self.h, self.w) if max(self.h, self.w) <= 1024 else 640
+        if work_side is None:  # native up to 1024 px; larger pictures decide at 560 px and keep their detail
+            work_side = max(self.h, self.w) if max(self.h, self.w) <= 1024 else 560
         self.scale = min(1.0, work_side / max(self.h, self.w))
         if self.scale < 1.0:
             size = (max(16, round(self.w * self.scale)), max(16, round(self.h * self.scale)))
@@ -185,6 +185,7 @@ class FlowInterpolator:
         self.planes = [(np.ascontiguousarray(m[..., 0]), np.ascontiguousarray(m[..., 1])) for m in self.candidates]
         self.stack = np.stack(self.candidates) if self.scale < 1.0 else None
         self.stats = self._shot_stats()
+        self._full_grid = None
 
     def _evaluate(self, t: float):
         gx, gy = self.grid
@@ -239,16 +240,20 @@ class FlowInterpolator:
 
     def _restore_detail(self, low: np.ndarray, field: np.ndarray, t: float) -> np.ndarray:
         """Full resolution: warp A and B with the best field, then take the low frequencies from the soft blend."""
+        if self._full_grid is None:
+            self._full_grid = _grid(self.h, self.w)
+        gx, gy = self._full_grid
+        full = cv2.resize(field, (self.w, self.h), interpolation=cv2.INTER_LINEAR)
+        fx, fy = cv2.split(full)
         k = 1.0 / self.scale
-        full = cv2.resize(field, (self.w, self.h), interpolation=cv2.INTER_LINEAR) * k
-        gx, gy = _grid(self.h, self.w)
-        pa = _remap(self.a, gx - t * full[..., 0], gy - t * full[..., 1])
-        pb = _remap(self.b, gx + (1 - t) * full[..., 0], gy + (1 - t) * full[..., 1])
+        pa = _remap(self.a, cv2.scaleAdd(fx, -t * k, gx), cv2.scaleAdd(fy, -t * k, gy))
+        pb = _remap(self.b, cv2.scaleAdd(fx, (1 - t) * k, gx), cv2.scaleAdd(fy, (1 - t) * k, gy))
         sharp = cv2.addWeighted(pa, 1 - t, pb, t, 0.0, dtype=cv2.CV_32F)
         small = (low.shape[1], low.shape[0])
-        detail = sharp - cv2.resize(cv2.resize(sharp, small, interpolation=cv2.INTER_AREA), (self.w, self.h),
-                                    interpolation=cv2.INTER_LINEAR)
-        return cv2.resize(low, (self.w, self.h), interpolation=cv2.INTER_LINEAR) + detail
+        blur = cv2.resize(cv2.resize(sharp, small, interpolation=cv2.INTER_AREA), (self.w, self.h),
+                          interpolation=cv2.INTER_LINEAR)
+        up = cv2.resize(low, (self.w, self.h), interpolation=cv2.INTER_LINEAR)
+        return cv2.add(cv2.subtract(sharp, blur), up)
 
     def frames(self, ts, progress=None, cancelled=None, workers: int = 2):
         """Frames for several times, computed on `workers` threads (OpenCV releases the GIL)."""

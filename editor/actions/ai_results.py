@@ -1,0 +1,172 @@
+"""Turn AI results into timeline edits (each one undoable edit)."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from editor.actions.media import asset_from_info, ensure_track
+from editor.media.probe import probe
+from editor.timeline import edits
+from editor.timeline.edits import edit
+from editor.timeline.model import Clip, EditError, Project, Transition, new_id
+
+
+def _linked_audio(project: Project, clip: Clip):
+    if clip.link is None:
+        return None
+    for t in project.audio_tracks():
+        for c in t.clips:
+            if c.link == clip.link:
+                return t, c
+    return None
+
+
+@edit
+def insert_fill(project: Project, track_id: str, a_id: str, b_id: str, asset, frames: int) -> None:
+    """Put a generated fill of `frames` frames between clips A and B (touching on one track).
+
+    Everything from B on moves right by the fill's length (on B's track and with B's linked clips), and the linked
+    audio of A and B crossfades (equal power) across the fill, using the media beyond A's out and before B's in.
+    """
+    track = project.track(track_id)
+    a, b = track.clip(a_id), track.clip(b_id)
+    if a is None or b is None or a.end != b.start:
+        raise EditError("a fill goes on a cut between two touching clips")
+    if track.lock:
+        raise EditError(f"track {track.name} is locked")
+    if asset.id not in project.assets:
+        project.assets[asset.id] = asset
+    cut = b.start
+    track.transitions = [x for x in track.transitions if not (x.a == a_id and x.b == b_id)]
+    moved = {id(c) for c in track.clips if c.start >= cut}
+    for c in track.clips:
+        if id(c) in moved:
+            c.start += frames
+    audio_a, audio_b = _linked_audio(project, a), _linked_audio(project, b)
+    # B's linked clips (audio) and what follows them move with B
+    for t in project.tracks:
+        if t is track:
+            continue
+        group = {c.link for c in track.clips if id(c) in moved and c.link}
+        shift = [c for c in t.clips if c.link in group]
+        if shift:
+            first = min(c.start for c in shift)
+            for c in t.clips:
+                if c.start >= first:
+                    c.start += frames
+    track.clips.append(Clip(id=new_id("c"), asset_id=asset.id, start=cut, duration=frames, name=asset.name))
+    if audio_a and audio_b and audio_a[0] is audio_b[0]:
+        _crossfade_across(project, audio_a[0], audio_a[1], audio_b[1], cut, frames)
+
+
+def _media_after(project: Project, c: Clip) -> int:
+    limit = project.max_duration(c.asset_id, c.source_in)
+    return 10 ** 9 if limit is None else limit - c.duration
+
+
+def _media_before(project: Project, c: Clip) -> int:
+    asset = project.assets[c.asset_id]
+    return int(c.source_in * project.settings.rate / asset.rate)
+
+
+def _crossfade_across(project: Project, track, ca: Clip, cb: Clip, cut: int, frames: int) -> None:
+    """A's sound runs on into the fill and B's starts early; they meet mid-fill and crossfade (equal power)."""
+    if ca.end != cut or cb.start != cut + frames:
+        return
+    half_a, half_b = frames // 2, frames - frames // 2
+    after, before = _media_after(project, ca), _media_before(project, cb)
+    grow_a, grow_b = min(half_a, after), min(half_b, before)
+    ca.duration += grow_a
+    if grow_b:
+        cb.source_in = project.source_frame(cb, cb.start - grow_b)
+        cb.start -= grow_b
+        cb.duration += grow_b
+    if grow_a < half_a or grow_b < half_b:  # not enough media to meet: fade each side out/in
+        ca.fade_out = min(ca.duration, max(ca.fade_out, grow_a or 4))
+        cb.fade_in = min(cb.duration, max(cb.fade_in, grow_b or 4))
+        return
+    d = min(frames, 2 * min(after - grow_a, before - grow_b))
+    if d >= 2:
+        track.transitions = [x for x in track.transitions if x.a != ca.id and x.b != cb.id]
+        track.transitions.append(Transition(id=new_id("x"), a=ca.id, b=cb.id, kind="crossfade", duration=d))
+
+
+def fill_asset(project: Project, video_path: Path, provenance: dict | None = None):
+    info = probe(video_path)
+    return asset_from_info(info, project.settings.rate, provenance=provenance)
+
+
+@edit
+def add_generated_clip(project: Project, asset, track_id: str, start: int, duration: int | None = None) -> None:
+    """Place a generated clip (camera move) at `start` on a video track, overwriting what is there."""
+    if asset.id not in project.assets:
+        project.assets[asset.id] = asset
+    d = duration or project.max_duration(asset.id, 0) or 1
+    edits.overwrite(project, track_id, Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=d,
+                                            name=asset.name))
+
+
+@edit
+def add_sound_layers(project: Project, layers: list[tuple[str, object]], start: int, duration: int) -> None:
+    """One new audio track per layer (named after it), each with its WAV aligned to the clip."""
+    for name, asset in layers:
+        if asset.id not in project.assets:
+            project.assets[asset.id] = asset
+        tid = new_id("t")
+        edits.add_track(project, "audio", name=name, track_id=tid)
+        d = min(duration, project.max_duration(asset.id, 0) or duration)
+        edits.overwrite(project, tid, Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=d, name=name))
+
+
+def cuts(project: Project, track_id: str) -> list[tuple[str, str, int]]:
+    """(a_id, b_id, frame) for every cut between two touching clips on a track."""
+    t = project.track(track_id)
+    cl = sorted(t.clips, key=lambda c: c.start)
+    return [(x.id, y.id, y.start) for x, y in zip(cl, cl[1:]) if x.end == y.start]
+
+
+__all__ = ["insert_fill", "fill_asset", "add_generated_clip", "add_sound_layers", "cuts", "ensure_track",
+           "dataclasses"]
+
+
+def clip_frame(project: Project, clip: Clip, frame: int, pool=None):
+    """The picture a clip shows at a project frame, fitted to the project size (no other tracks)."""
+    from editor.render.compositor import Compositor
+
+    comp = Compositor(project, pool=pool)
+    img, rect, _ = comp._layer(dataclasses.replace(clip, opacity=1.0, fade_in=0, fade_out=0), frame)
+    if rect == (0, 0, *comp.size):
+        return img
+    import numpy as np
+
+    canvas = np.zeros((comp.size[1], comp.size[0], 3), np.uint8)
+    x, y, w, h = rect
+    canvas[y:y + h, x:x + w] = img
+    return canvas
+
+
+def make_fill(project: Project, track_id: str, a_id: str, b_id: str, generated: Path, seconds: float = 1.0,
+              backend: str = "builtin", prompt: str = "", seed: int = 0, progress=None, cancelled=None,
+              model_settings: dict | None = None):
+    """Run the fill job for a cut; returns (asset, frames) ready for `insert_fill`. The timeline is not touched."""
+    from ai.media_io import read_pngs, write_video
+    from ai.transition.fill import FillRequest, frames_for_seconds, run_fill_job
+
+    track = project.track(track_id)
+    a, b = track.clip(a_id), track.clip(b_id)
+    if a is None or b is None or a.end != b.start:
+        raise EditError("a fill goes on a cut between two touching clips")
+    n = frames_for_seconds(seconds, project.settings.rate)
+    img_a = clip_frame(project, a, a.end - 1)
+    img_b = clip_frame(project, b, b.start)
+    req = FillRequest(a=img_a, b=img_b, frames=n, fps=project.settings.rate, backend=backend, prompt=prompt,
+                      seed=seed, model_settings=model_settings or {})
+    sources = [{"clip": a.id, "asset": a.asset_id, "source_frame": project.source_frame(a, a.end - 1)},
+               {"clip": b.id, "asset": b.asset_id, "source_frame": project.source_frame(b, b.start)}]
+    result = run_fill_job(req, generated, progress=progress, cancelled=cancelled, sources=sources)
+    video = result.folder / "fill.mp4"
+    if not video.exists():
+        write_video(read_pngs([p for p in result.files if p.suffix == ".png"]), video, project.settings.rate)
+    asset = fill_asset(project, video, provenance={**result.provenance, "folder": str(result.folder)})
+    asset.name = f"Fill {project.assets[a.asset_id].name} \u2192 {project.assets[b.asset_id].name}"
+    return asset, n

@@ -1,0 +1,100 @@
+"""Tiny random-weight diffusers pipelines, built offline and saved with save_pretrained.
+
+The generative backends load them through their real loader (local_files_only, safetensors), so the same loading
+and calling code a user with real weights runs is exercised here on the CPU in seconds. Sizes follow
+../shared/AI_NOTES.md (the ones diffusers' own tests use).
+"""
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+
+def t5_tokenizer():
+    from transformers import T5Tokenizer
+
+    words = ["the", "camera", "slowly", "dolly", "in", "toward", "a", "of", "and", "scene", "smooth", "transition",
+             "sound", "wind", "waves", "beach", "ambience", "whoosh", "footsteps", "pan", "zoom", "left", "right"]
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("\u2581", -1.0)]
+    vocab += [("\u2581" + w, -2.0) for w in words]
+    vocab += [(c, -5.0) for c in string.ascii_letters + string.digits + string.punctuation]
+    return T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=512)
+
+
+def umt5_encoder(vocab_size: int):
+    import torch
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    torch.manual_seed(0)
+    cfg = UMT5Config(vocab_size=max(vocab_size, 64), d_model=32, d_ff=37, d_kv=8, num_heads=4, num_layers=2,
+                     relative_attention_num_buckets=8)
+    return UMT5EncoderModel(cfg).eval()
+
+
+def t5_encoder(vocab_size: int, d_model: int = 32):
+    import torch
+    from transformers import T5Config, T5EncoderModel
+
+    torch.manual_seed(0)
+    cfg = T5Config(vocab_size=max(vocab_size, 64), d_model=d_model, d_ff=37, d_kv=8, num_heads=4, num_layers=2,
+                   relative_attention_num_buckets=8)
+    return T5EncoderModel(cfg).eval()
+
+
+def build_wan_i2v(folder: Path, first_last: bool = True) -> Path:
+    """WanImageToVideoPipeline; with first_last the transformer takes A and B (FLF2V)."""
+    import torch
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline, \
+        WanTransformer3DModel
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    torch.manual_seed(0)
+    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                           temperal_downsample=[False, True, True])
+    tok = t5_tokenizer()
+    text = umt5_encoder(len(tok))
+    torch.manual_seed(0)
+    extra = {"pos_embed_seq_len": 2 * (4 * 4 + 1)} if first_last else {}
+    transformer = WanTransformer3DModel(patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12,
+                                        in_channels=36, out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32,
+                                        num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+                                        rope_max_seq_len=32, image_dim=4, **extra)
+    torch.manual_seed(0)
+    enc = CLIPVisionModelWithProjection(CLIPVisionConfig(hidden_size=4, projection_dim=4, num_hidden_layers=2,
+                                                         num_attention_heads=2, image_size=4, intermediate_size=16,
+                                                         patch_size=1))
+    proc = CLIPImageProcessor(crop_size=4, size=4)
+    pipe = WanImageToVideoPipeline(tokenizer=tok, text_encoder=text, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(
+        shift=7.0), transformer=transformer, image_encoder=enc, image_processor=proc)
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+def build_ltx(folder: Path, condition: bool = True) -> Path:
+    """LTXConditionPipeline (keyframes) or LTXImageToVideoPipeline, tiny."""
+    import torch
+    from diffusers import AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXConditionPipeline, \
+        LTXImageToVideoPipeline, LTXVideoTransformer3DModel
+
+    torch.manual_seed(0)
+    transformer = LTXVideoTransformer3DModel(in_channels=8, out_channels=8, patch_size=1, patch_size_t=1,
+                                             num_attention_heads=4, attention_head_dim=8, cross_attention_dim=32,
+                                             num_layers=1, caption_channels=32)
+    torch.manual_seed(0)
+    vae = AutoencoderKLLTXVideo(in_channels=3, out_channels=3, latent_channels=8, block_out_channels=(8, 8, 8, 8),
+                                decoder_block_out_channels=(8, 8, 8, 8), layers_per_block=(1, 1, 1, 1, 1),
+                                decoder_layers_per_block=(1, 1, 1, 1, 1),
+                                spatio_temporal_scaling=(True, True, False, False),
+                                decoder_spatio_temporal_scaling=(True, True, False, False),
+                                decoder_inject_noise=(False, False, False, False, False), upsample_residual=(
+                                    False, False, False, False), upsample_factor=(1, 1, 1, 1), timestep_conditioning=False,
+                                patch_size=1, patch_size_t=1, encoder_causal=True, decoder_causal=False)
+    vae.use_framewise_encoding = False
+    vae.use_framewise_decoding = False
+    tok = t5_tokenizer()
+    text = t5_encoder(len(tok))
+    cls = LTXConditionPipeline if condition else LTXImageToVideoPipeline
+    pipe = cls(scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, text_encoder=text, tokenizer=tok,
+               transformer=transformer)
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
