@@ -1,9 +1,12 @@
 """Pictures in and out for the AI tools: edge frames of clips, fitting, PNG folders and video files."""
 from __future__ import annotations
 
+import itertools
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -81,29 +84,74 @@ def write_video(frames, path, fps: Fraction, crf: int = 16) -> Path:
     import av
 
     path = Path(path).resolve()
-    frames = list(frames)
-    if not frames:
-        raise MediaError(path, "no frames to write")
-    h, w = frames[0].shape[:2]
+    it = iter(frames)
+    try:
+        first = next(it)
+    except StopIteration:
+        raise MediaError(path, "no frames to write") from None
+    h, w = first.shape[:2]
     ew, eh = w - w % 2, h - h % 2
+
+    def yuv(f):  # converted on the producer thread (cv2 is quicker than swscale here)
+        return cv2.cvtColor(np.ascontiguousarray(f[:eh, :ew]), cv2.COLOR_RGB2YUV_I420)
+
+    stream = prefetch(yuv(f) for f in itertools.chain([first], it))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
     os.close(fd)
     try:
         with av.open(tmp, "w") as c:
             s = c.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
             s.width, s.height, s.pix_fmt = ew, eh, "yuv420p"
+            s.codec_context.thread_type = "FRAME"
+            s.codec_context.colorspace = 5  # BT.601, as the I420 conversion
             s.options = {"crf": str(crf), "preset": "veryfast"}
-            for i, f in enumerate(frames):
-                vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f[:eh, :ew]), format="rgb24")
+            for i, f in enumerate(stream):
+                vf = av.VideoFrame.from_ndarray(f, format="yuv420p")
                 vf.pts = i
                 c.mux(s.encode(vf))
             c.mux(s.encode(None))
         os.replace(tmp, path)
     except BaseException:
+        stream.close()
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
     return path
+
+
+def prefetch(iterable, depth: int = 4):
+    """Iterate on a worker thread, a few items ahead: rendering overlaps with encoding (both release the GIL)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def run():
+        try:
+            for item in iterable:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        pass
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 def write_output(frames, out, fps: Fraction) -> Path:
