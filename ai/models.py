@@ -42,7 +42,7 @@ REGISTRY: dict[str, BackendInfo] = {b.name: b for b in [
     BackendInfo("ltx-i2v", "camera-move", "LTX-Video image-to-video", "LTXImageToVideoPipeline",
                 "Lightricks/LTX-Video-0.9.7-distilled", 28.0, 10.0, cpu_minutes_per_second=90.0),
     BackendInfo("animatediff", "camera-move", "AnimateDiff + motion LoRAs (text-to-video)", "AnimateDiffPipeline",
-                "guoyww/animatediff-motion-adapter-v1-5-2", 6.0, 8.0, ("torch", "diffusers", "transformers",
+                "emilianJR/epiCRealism", 6.0, 8.0, ("torch", "diffusers", "transformers",
                                                                          "accelerate", "peft"), 30.0,
                 lora=("zoom-in", "zoom-out", "pan-left", "pan-right", "tilt-up", "tilt-down",
                       "rolling-clockwise", "rolling-anticlockwise")),
@@ -65,6 +65,7 @@ class ModelSettings:
     vae_tiling: bool = True
     steps: int | None = None  # inference steps (None: the backend's default)
     size: tuple[int, int] | None = None  # generation size (None: the backend's default)
+    adapter: str | None = None  # AnimateDiff: the motion adapter (model id or folder) added to a base model
 
 
 def settings_path() -> Path:
@@ -91,7 +92,9 @@ def save_user_settings(data: dict) -> None:
 
 def settings_for(backend: str, overrides: dict | None = None) -> ModelSettings:
     info = REGISTRY[backend]
-    merged = {"model": info.model, **load_user_settings().get(backend, {}), **(overrides or {})}
+    merged = {"model": info.model, **({"adapter": "guoyww/animatediff-motion-adapter-v1-5-2"}
+                                      if backend == "animatediff" else {}),
+              **load_user_settings().get(backend, {}), **(overrides or {})}
     env = os.environ.get(f"SEAMLINE_MODEL_{backend.upper().replace('-', '_')}")
     if env and not (overrides or {}).get("model"):
         merged["model"] = env
@@ -195,6 +198,13 @@ def load_pipeline(backend: str, settings: ModelSettings):
         cls = getattr(diffusers, info.pipeline)
         kwargs = dict(local_files_only=True, use_safetensors=True)
         kwargs.update(_component_dtypes(backend, settings.model, dtype))
+        if backend == "animatediff" and settings.adapter and not _has_motion_unet(settings.model):
+            try:
+                kwargs["motion_adapter"] = diffusers.MotionAdapter.from_pretrained(
+                    settings.adapter, local_files_only=True, use_safetensors=True, dtype=dtype)
+            except (OSError, ValueError) as exc:
+                raise ModelNotAvailable(f"the AnimateDiff motion adapter {settings.adapter} is not on this machine "
+                                        f"({exc}); download it in AI > Models") from None
         try:
             pipe = cls.from_pretrained(settings.model, **kwargs)
         except (OSError, EnvironmentError, ValueError) as exc:
@@ -205,6 +215,38 @@ def load_pipeline(backend: str, settings: ModelSettings):
             pipe.set_progress_bar_config(disable=True)
         _CACHE[key] = pipe
         return pipe
+
+
+def _has_motion_unet(model: str) -> bool:
+    """A saved AnimateDiff pipeline (base + adapter already merged into a UNetMotionModel)."""
+    index = Path(model) / "model_index.json"
+    try:
+        return "UNetMotionModel" in index.read_text()
+    except OSError:
+        return False
+
+
+_DEPTH: dict = {}
+
+
+def load_depth_pipeline(model: str, device: str = "cpu"):
+    """transformers' depth-estimation pipeline (Depth Anything V2), from local files only."""
+    key = (model, device)
+    with _LOCK:
+        if key not in _DEPTH:
+            missing = missing_packages("depth")
+            if missing:
+                raise MissingPackage(f"the depth model needs {', '.join(missing)}; the built-in depth is used "
+                                     f"without it")
+            if not weights_present("depth", ModelSettings(model=model)):
+                raise ModelNotAvailable(f"the depth model {model} is not on this machine; download it in "
+                                        f"AI > Models (about 0.1 GB) or use the built-in depth")
+            import transformers
+
+            dev = resolve_device(device) if device == "auto" else device
+            _DEPTH[key] = transformers.pipeline("depth-estimation", model=model, device=dev,
+                                                model_kwargs={"use_safetensors": True})
+        return _DEPTH[key]
 
 
 def _component_dtypes(backend: str, model: str, dtype) -> dict:
@@ -247,6 +289,7 @@ def _place(pipe, device: str, settings: ModelSettings) -> None:
 def unload_all() -> None:
     with _LOCK:
         _CACHE.clear()
+        _DEPTH.clear()
 
 
 def generator(seed: int):

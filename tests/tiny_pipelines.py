@@ -98,3 +98,81 @@ def build_ltx(folder: Path, condition: bool = True) -> Path:
                transformer=transformer)
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+def clip_tokenizer():
+    from transformers import CLIPTokenizer
+
+    chars = list(string.ascii_lowercase + string.digits + ".,!?'-")
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1, "!": 2}
+    for c in chars:
+        for piece in (c, c + "</w>"):
+            if piece not in vocab:
+                vocab[piece] = len(vocab)
+    import json
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="cliptok"))
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+    (folder / "merges.txt").write_text("#version: 0.2\n")
+    return CLIPTokenizer(vocab_file=str(folder / "vocab.json"), merges_file=str(folder / "merges.txt"),
+                         model_max_length=77)
+
+
+def build_animatediff(folder: Path, lora_names=("zoom-in",)) -> Path:
+    """AnimateDiffPipeline (base UNet + motion adapter) and tiny PEFT motion LoRAs beside it."""
+    import torch
+    from diffusers import AnimateDiffPipeline, AutoencoderKL, DDIMScheduler, MotionAdapter, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(block_out_channels=(8, 8), layers_per_block=2, sample_size=16, in_channels=4,
+                                out_channels=4, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+                                up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=8,
+                                norm_num_groups=2)
+    scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="linear", clip_sample=False)
+    torch.manual_seed(0)
+    vae = AutoencoderKL(block_out_channels=(8, 8), in_channels=3, out_channels=3,
+                        down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
+                        latent_channels=4, norm_num_groups=2)
+    tok = clip_tokenizer()
+    torch.manual_seed(0)
+    text = CLIPTextModel(CLIPTextConfig(bos_token_id=0, eos_token_id=1, hidden_size=8, intermediate_size=37,
+                                        layer_norm_eps=1e-05, num_attention_heads=4, num_hidden_layers=2,
+                                        pad_token_id=1, vocab_size=max(1000, len(tok)))).eval()
+    torch.manual_seed(0)
+    adapter = MotionAdapter(block_out_channels=(8, 8), motion_layers_per_block=2, motion_norm_num_groups=2,
+                            motion_num_attention_heads=4)
+    pipe = AnimateDiffPipeline(unet=unet, motion_adapter=adapter, scheduler=scheduler, vae=vae, text_encoder=text,
+                               tokenizer=tok, feature_extractor=None, image_encoder=None)
+    pipe.save_pretrained(folder, safe_serialization=True)
+    for name in lora_names:  # random LoRAs on the motion modules, saved the way the guoyww ones are loaded
+        from peft import LoraConfig
+        from peft.utils import get_peft_model_state_dict
+
+        fresh = AnimateDiffPipeline.from_pretrained(folder, local_files_only=True, use_safetensors=True)
+        torch.manual_seed(1)
+        fresh.unet.add_adapter(LoraConfig(r=2, lora_alpha=2, init_lora_weights=False,
+                                          target_modules=["to_q", "to_k", "to_v"]))
+        state = {k: v for k, v in get_peft_model_state_dict(fresh.unet).items() if "motion_modules" in k}
+        AnimateDiffPipeline.save_lora_weights(folder.parent / f"animatediff-motion-lora-{name}",
+                                              unet_lora_layers=state, safe_serialization=True)
+    return folder
+
+
+def build_depth(folder: Path) -> Path:
+    """A tiny Depth Anything model + DPT image processor for transformers' depth-estimation pipeline."""
+    import torch
+    from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation, Dinov2Config, DPTImageProcessor
+
+    torch.manual_seed(0)
+    backbone = Dinov2Config(hidden_size=16, num_hidden_layers=4, num_attention_heads=2, intermediate_size=32,
+                            image_size=28, patch_size=14, out_features=["stage1", "stage2", "stage3", "stage4"],
+                            reshape_hidden_states=False)
+    cfg = DepthAnythingConfig(backbone_config=backbone, reassemble_hidden_size=16, neck_hidden_sizes=[8, 8, 8, 8],
+                              fusion_hidden_size=8, head_hidden_size=8, patch_size=14)
+    model = DepthAnythingForDepthEstimation(cfg).eval()
+    model.save_pretrained(folder, safe_serialization=True)
+    DPTImageProcessor(do_resize=True, size={"height": 28, "width": 28}, keep_aspect_ratio=False,
+                      ensure_multiple_of=14, do_pad=False).save_pretrained(folder)
+    return folder

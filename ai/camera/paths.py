@@ -115,9 +115,11 @@ class CameraPath:
                 i = self.intensity
                 if "zoom" in spec:
                     p.zoom *= spec["zoom"] ** (i * s)
-                for key in ("yaw", "pitch", "roll", "tx", "ty", "tz"):
+                for key in ("yaw", "pitch", "roll", "tx", "ty"):
                     if key in spec:
                         setattr(p, key, getattr(p, key) + spec[key] * i * s)
+                if "tz" in spec:  # travel so the subject grows at a constant rate (1 / (1 - tz) is geometric)
+                    p.tz += 1 - (1 - spec["tz"] * i) ** s
                 if "orbit" in spec:  # travel on a circle around the subject, turning to keep it centred
                     theta = math.radians(spec["orbit"] * i * s)
                     p.tx += math.sin(theta)

@@ -99,7 +99,9 @@ class MoveRenderer:
         for _ in range(6):
             px = (self.cs[0] + fs * ux).astype(np.float32)
             py = (self.cs[1] + fs * uy).astype(np.float32)
-            d = cv2.remap(dmap, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float64)
+            shape = px.shape
+            d = cv2.remap(dmap, px.reshape(shape[0], -1), py.reshape(shape[0], -1), cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE).astype(np.float64).reshape(shape)
             d = np.maximum(d, pose.tz + 0.05)  # never behind the camera
             ux = pose.tx / d + (1 - pose.tz / d) * qx
             uy = -pose.ty / d + (1 - pose.tz / d) * qy
