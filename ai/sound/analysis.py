@@ -1,0 +1,180 @@
+"""What a clip's picture says about its sound: motion (how much, where), cuts, fast camera moves, look."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import cv2
+import numpy as np
+
+WIDTH = 160  # analysis width in pixels
+
+
+@dataclass
+class ClipAnalysis:
+    fps: Fraction
+    frames: int
+    motion: np.ndarray  # per frame, 0.. (mean absolute change of the picture, ignoring camera motion)
+    position: np.ndarray  # per frame, -1 (left) .. 1 (right): where the motion is
+    cuts: list[int]  # frames that start a new shot
+    fast_moves: list[tuple[int, float]]  # (frame, direction -1 left / +1 right) where the camera whips
+    peaks: list[int]  # motion peaks (action moments)
+    brightness: float  # 0..1
+    saturation: float  # 0..1
+    hue: float  # 0..180 (OpenCV hue of the dominant colour)
+    words: str = ""
+    camera: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # per-frame global shift (px at WIDTH)
+
+    @property
+    def duration(self) -> float:
+        return self.frames / float(self.fps)
+
+    def preset_guess(self) -> str:
+        """A preset from the picture when the user gives none."""
+        w = self.words.lower()
+        for key, names in (("beach", ("beach", "sea", "wave", "ocean", "surf", "sand")),
+                           ("city", ("city", "street", "traffic", "car", "town")),
+                           ("park", ("park", "garden", "bird", "forest", "grass", "dog")),
+                           ("rain", ("rain", "storm")), ("wind", ("wind", "mountain", "snow")),
+                           ("party", ("party", "birthday", "kids", "wedding", "laugh", "crowd")),
+                           ("indoor", ("indoor", "room", "home", "kitchen", "bedroom", "house"))):
+            if any(n in w for n in names):
+                return key
+        if self.brightness < 0.3:
+            return "indoor"
+        if 85 <= self.hue <= 130 and self.brightness > 0.55:
+            return "beach"
+        if 35 <= self.hue < 85 and self.saturation > 0.2:
+            return "park"
+        if self.saturation < 0.12:
+            return "city"
+        return "indoor"
+
+
+def _frames_from_file(path, max_frames: int | None = None):
+    import av
+
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        from editor.media.probe import probe
+
+        info = probe(path)
+        h = max(8, int(round(WIDTH * info.height / max(1, info.width))) // 2 * 2)
+        out = []
+        for f in c.decode(s):
+            out.append(f.to_ndarray(format="rgb24", width=WIDTH, height=h, interpolation="FAST_BILINEAR"))
+            if max_frames and len(out) >= max_frames:
+                break
+        return out, info.rate
+
+
+def analyse_frames(frames: list[np.ndarray], fps, words: str = "") -> ClipAnalysis:
+    """Analyse RGB frames (any size; they are reduced to WIDTH pixels wide)."""
+    if not frames:
+        raise ValueError("no frames to analyse")
+    h0, w0 = frames[0].shape[:2]
+    hh = max(8, int(round(WIDTH * h0 / w0)))
+    small = [cv2.resize(f, (WIDTH, hh), interpolation=cv2.INTER_AREA) if f.shape[1] != WIDTH else f for f in frames]
+    grey = [cv2.GaussianBlur(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (3, 3), 0).astype(np.float32) for f in small]
+    n = len(small)
+    motion = np.zeros(n)
+    position = np.zeros(n)
+    camera = np.zeros((n, 2))
+    hist_d = np.zeros(n)
+    hists = [cv2.normalize(cv2.calcHist([f], [0, 1, 2], None, [8, 8, 8], [0, 256] * 3), None).ravel()
+             for f in small]
+    xs = np.linspace(-1, 1, WIDTH)[None, :]
+    win = cv2.createHanningWindow((WIDTH, hh), cv2.CV_32F)
+    for i in range(1, n):
+        # phaseCorrelate applies the window to its inputs in place: give it copies
+        (dx, dy), resp = cv2.phaseCorrelate(grey[i - 1].copy(), grey[i].copy(), win)
+        if resp < 0.1:
+            dx = dy = 0.0
+        camera[i] = (dx, dy)
+        M = np.float32([[1, 0, dx], [0, 1, dy]])
+        prev = cv2.warpAffine(grey[i - 1], M, (WIDTH, hh), borderMode=cv2.BORDER_REPLICATE)
+        diff = np.abs(grey[i] - prev)
+        margin = int(min(abs(dx), WIDTH / 4)) + 1
+        diff[:, :margin] = 0
+        diff[:, WIDTH - margin:] = 0
+        diff[diff < 6] = 0  # noise and compression
+        motion[i] = float(diff.mean())
+        tot = diff.sum()
+        position[i] = float((diff * xs).sum() / tot) if tot > 1e-6 else position[i - 1]
+        hist_d[i] = cv2.compareHist(hists[i - 1], hists[i], cv2.HISTCMP_BHATTACHARYYA)
+    if n > 1:
+        position[0] = position[1]
+    cuts = _cuts(hist_d, motion)
+    for c in cuts:  # the picture change at a cut is not motion
+        motion[c] = 0.5 * (motion[c - 1] + (motion[c + 1] if c + 1 < n else motion[c - 1]))
+        position[c] = position[c + 1] if c + 1 < n else position[c - 1]
+    peaks = _peaks(motion, cuts, fps)
+    fast = _fast_moves(camera, cuts, fps)
+    hsv = np.concatenate([cv2.cvtColor(f, cv2.COLOR_RGB2HSV).reshape(-1, 3) for f in small[:: max(1, n // 12)]])
+    hue_hist = np.bincount(hsv[:, 0].astype(int), weights=hsv[:, 1].astype(float), minlength=181)
+    return ClipAnalysis(fps=Fraction(fps), frames=n, motion=motion, position=np.clip(position, -1, 1), cuts=cuts,
+                        fast_moves=fast, peaks=peaks, brightness=float(hsv[:, 2].mean() / 255),
+                        saturation=float(hsv[:, 1].mean() / 255), hue=float(np.argmax(hue_hist)), words=words,
+                        camera=camera)
+
+
+def _cuts(hist_d: np.ndarray, motion: np.ndarray) -> list[int]:
+    """A cut: the colour distribution jumps far more than between the neighbouring frames."""
+    cuts = []
+    n = len(hist_d)
+    for i in range(1, n):
+        lo, hi = max(1, i - 5), min(n, i + 6)
+        around = np.concatenate([hist_d[lo:i], hist_d[i + 1:hi]])
+        base = float(np.median(around)) if len(around) else 0.0
+        if hist_d[i] > 0.3 and hist_d[i] > 3 * base + 0.1:
+            if not cuts or i - cuts[-1] > 3:
+                cuts.append(i)
+    return cuts
+
+
+def _peaks(motion: np.ndarray, cuts: list[int], fps) -> list[int]:
+    """Action moments: frames where motion clearly stands out from the clip's typical motion.
+
+    A peak is the largest motion within +-0.4 s, well above the clip's median (robust to duplicated frames in
+    film transfers, which alternate between motion and none), at least 0.4 s from the next one.
+    """
+    n = len(motion)
+    if n < 3:
+        return []
+    from scipy.ndimage import maximum_filter1d
+
+    gap = max(2, int(round(0.4 * float(fps))))
+    env = maximum_filter1d(motion, size=3)
+    med = float(np.median(env))
+    mad = float(np.median(np.abs(env - med))) * 1.4826
+    thr = max(med + 2.5 * mad, 1.6 * med, 0.5)
+    local = maximum_filter1d(motion, size=2 * gap + 1)
+    cand = [i for i in range(1, n) if motion[i] == local[i] and motion[i] > thr and
+            motion[i] - env[max(0, i - gap):i + gap + 1].min() > 0.4 * motion[i]]
+    chosen: list[int] = []
+    for i in sorted(cand, key=lambda i: -motion[i]):
+        if all(abs(i - j) >= gap for j in chosen) and all(abs(i - c) > 1 for c in cuts):
+            chosen.append(i)
+    return sorted(chosen)
+
+
+def _fast_moves(camera: np.ndarray, cuts: list[int], fps) -> list[tuple[int, float]]:
+    """Whip pans: the camera's own motion passes 6% of the frame width per frame."""
+    speed = np.abs(camera[:, 0])
+    thr = 0.06 * WIDTH
+    out = []
+    i = 1
+    while i < len(speed):
+        if speed[i] > thr and all(abs(i - c) > 2 for c in cuts):
+            # content moving left means the camera turns right: the sound follows the content
+            out.append((i, float(np.sign(camera[i, 0]) or 1.0)))
+            i += max(3, int(float(fps) / 2))
+        else:
+            i += 1
+    return out
+
+
+def analyse_file(path, words: str = "") -> ClipAnalysis:
+    frames, rate = _frames_from_file(path)
+    return analyse_frames(frames, rate, words)

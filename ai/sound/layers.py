@@ -1,0 +1,156 @@
+"""Sound layers for a clip: ambience bed, action/foley, transition whooshes; loudness-set, panned, click-free."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ai.errors import AIError
+from ai.jobs import JobResult, JobSpec, run_job
+from ai.sound import synth
+from ai.sound.analysis import ClipAnalysis
+from ai.sound.loudness import fade_edges, limit, normalise, peak_db
+
+VERSION = "sound-1"
+RATE = synth.RATE
+LAYERS = ("ambience", "foley", "whoosh")
+TARGETS = {"ambience": -30.0, "foley": -20.0, "whoosh": -18.0}
+BACKENDS = ("builtin", "stable-audio", "audioldm2")
+CEILING_DB = -1.2  # a little under -1 dBFS
+
+
+@dataclass
+class SoundRequest:
+    analysis: ClipAnalysis
+    layers: list[str] = field(default_factory=lambda: list(LAYERS))
+    preset: str | None = None
+    words: str = ""
+    backend: str = "builtin"
+    seed: int = 0
+    extra_whooshes: list[tuple[int, float]] = field(default_factory=list)  # (frame, direction): fills etc.
+    model_settings: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        bad = [x for x in self.layers if x not in LAYERS]
+        if bad or not self.layers:
+            raise AIError(f"layers are chosen from {', '.join(LAYERS)}; got {', '.join(bad) or 'none'}")
+        if self.preset is not None and self.preset not in synth.PRESETS:
+            raise AIError(f"unknown preset {self.preset!r}; choose one of {', '.join(synth.PRESETS)}")
+        if self.backend not in BACKENDS:
+            raise AIError(f"unknown sound backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+        self.analysis.words = self.words or self.analysis.words
+
+    @property
+    def samples(self) -> int:
+        a = self.analysis
+        return int(Fraction(a.frames) * RATE / Fraction(a.fps))
+
+    def frame_sample(self, k: int) -> int:
+        return int(Fraction(k) * RATE / Fraction(self.analysis.fps))
+
+    def chosen_preset(self) -> str:
+        return self.preset or self.analysis.preset_guess()
+
+
+def whoosh_events(req: SoundRequest) -> list[tuple[int, float]]:
+    a = req.analysis
+    events = [(c, _direction_at(a, c)) for c in a.cuts] + list(a.fast_moves) + list(req.extra_whooshes)
+    return sorted(set(events))
+
+
+def _direction_at(a: ClipAnalysis, frame: int) -> float:
+    lo, hi = max(0, frame - 8), min(a.frames, frame + 8)
+    d = np.diff(a.position[lo:hi])
+    return 1.0 if d.sum() >= 0 else -1.0
+
+
+def builtin_layer(name: str, req: SoundRequest, seed: int) -> np.ndarray:
+    n = req.samples
+    rng = np.random.default_rng(seed + {"ambience": 0, "foley": 1, "whoosh": 2}[name] * 1000)
+    a = req.analysis
+    if name == "ambience":
+        return synth.ambience(n, req.chosen_preset(), seed)
+    layer = np.zeros((n, 2), np.float32)
+    if name == "foley":
+        frames = np.array([req.frame_sample(k) for k in range(a.frames)])
+        layer += synth.movement(a.motion, a.position, frames, n, rng)
+        top = max(a.motion.max(), 1e-6)
+        for k in a.peaks:
+            synth.place(layer, synth.hit(rng, 0.5 + 0.5 * a.motion[k] / top), req.frame_sample(k), a.position[k])
+        return layer
+    for k, direction in whoosh_events(req):
+        synth.place(layer, synth.whoosh(rng, 0.55, direction), req.frame_sample(k))
+    return layer
+
+
+def finish(layer: np.ndarray, target: float) -> np.ndarray:
+    """Loudness to target, peaks under the ceiling, click-free edges."""
+    if peak_db(layer) == float("-inf"):
+        return layer
+    return fade_edges(normalise(fade_edges(layer, RATE), target, RATE, CEILING_DB), RATE, 0.005)
+
+
+def mixdown(layers: dict[str, np.ndarray]) -> np.ndarray:
+    mix = np.sum(list(layers.values()), axis=0).astype(np.float32)
+    if peak_db(mix) > CEILING_DB:
+        mix = limit(mix, RATE, CEILING_DB - 0.1)
+    return mix
+
+
+def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    report = report or (lambda f, s="": None)
+    out: dict[str, np.ndarray] = {}
+    info: dict = {"preset": req.chosen_preset(), "events": {
+        "cuts": req.analysis.cuts, "peaks": req.analysis.peaks, "fast_moves": req.analysis.fast_moves}}
+    gen = None
+    if req.backend != "builtin":
+        from ai.sound.generative import GenerativeSound
+
+        gen = GenerativeSound(req, report, cancelled)
+        info["model"] = gen.settings.model
+    for i, name in enumerate(req.layers):
+        if cancelled is not None and cancelled():
+            from ai.errors import JobCancelled
+
+            raise JobCancelled("the sound layers were cancelled")
+        report(0.05 + 0.9 * i / len(req.layers), name)
+        raw = gen.layer(name) if gen is not None else builtin_layer(name, req, req.seed)
+        out[name] = finish(raw, TARGETS[name])
+    if gen is not None:
+        info["prompts"] = gen.prompts
+    return out, info
+
+
+def write_wav(path: Path, audio: np.ndarray) -> None:
+    import soundfile as sf
+
+    sf.write(str(path), np.clip(audio, -1, 1), RATE, subtype="PCM_24")
+
+
+def run_sound_job(req: SoundRequest, generated: Path, progress=None, cancelled=None,
+                  sources: list[dict] | None = None, key_extra: str = "") -> JobResult:
+    """One WAV per layer plus mixdown.wav, 48 kHz stereo, exactly the clip's length."""
+    a = req.analysis
+    model = None
+    if req.backend != "builtin":
+        from ai.models import settings_for
+
+        model = settings_for(req.backend, req.model_settings).model
+    params = {"layers": req.layers, "preset": req.chosen_preset(), "words": req.words, "seed": req.seed,
+              "extra": req.extra_whooshes, "frames": a.frames, "fps": str(a.fps), "clip": key_extra}
+    inputs = {"motion": np.round(a.motion, 3), "position": np.round(a.position, 3)}
+    spec = JobSpec(tool="sfx", backend=req.backend, params=params, inputs=inputs, model=model,
+                   sources=sources or [], version=VERSION)
+
+    def work(folder: Path, report, is_cancelled):
+        layers, info = make_layers(req, report, is_cancelled)
+        for name, audio in layers.items():
+            write_wav(folder / f"{name}.wav", audio)
+        write_wav(folder / "mixdown.wav", mixdown(layers))
+        return info
+
+    return run_job(spec, generated, work, progress, cancelled)
