@@ -176,3 +176,92 @@ def build_depth(folder: Path) -> Path:
     DPTImageProcessor(do_resize=True, size={"height": 28, "width": 28}, keep_aspect_ratio=False,
                       ensure_multiple_of=14, do_pad=False).save_pretrained(folder)
     return folder
+
+
+def build_stable_audio(folder: Path) -> Path:
+    import torch
+    from diffusers import AutoencoderOobleck, CosineDPMSolverMultistepScheduler, StableAudioDiTModel, \
+        StableAudioPipeline
+    from diffusers.pipelines.stable_audio.modeling_stable_audio import StableAudioProjectionModel
+
+    torch.manual_seed(0)
+    transformer = StableAudioDiTModel(sample_size=4, in_channels=3, num_layers=2, attention_head_dim=4,
+                                      num_key_value_attention_heads=2, out_channels=3, cross_attention_dim=4,
+                                      time_proj_dim=8, global_states_input_dim=8, cross_attention_input_dim=4)
+    scheduler = CosineDPMSolverMultistepScheduler(solver_order=2, prediction_type="v_prediction", sigma_data=1.0,
+                                                  sigma_schedule="exponential")
+    torch.manual_seed(0)
+    vae = AutoencoderOobleck(encoder_hidden_size=6, downsampling_ratios=[1, 2], decoder_channels=3,
+                             decoder_input_channels=3, audio_channels=2, channel_multiples=[2, 4], sampling_rate=4)
+    tok = t5_tokenizer()
+    text = t5_encoder(len(tok))
+    projection = StableAudioProjectionModel(text_encoder_dim=32, conditioning_dim=4, min_value=0, max_value=32)
+    pipe = StableAudioPipeline(vae=vae, text_encoder=text, projection_model=projection, tokenizer=tok,
+                               transformer=transformer, scheduler=scheduler)
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+def roberta_tokenizer():
+    import json
+    import tempfile
+
+    from tokenizers.pre_tokenizers import ByteLevel
+    from transformers import RobertaTokenizer
+
+    vocab = {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>"] + sorted(ByteLevel.alphabet()) +
+                                        ["<mask>"])}
+    folder = Path(tempfile.mkdtemp(prefix="robertatok"))
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+    (folder / "merges.txt").write_text("#version: 0.2\n")
+    return RobertaTokenizer(vocab_file=str(folder / "vocab.json"), merges_file=str(folder / "merges.txt"),
+                            model_max_length=77)
+
+
+def build_audioldm2(folder: Path) -> Path:
+    import torch
+    from diffusers import AudioLDM2Pipeline, AudioLDM2ProjectionModel, AudioLDM2UNet2DConditionModel, \
+        AutoencoderKL, DDIMScheduler
+    from transformers import ClapAudioConfig, ClapConfig, ClapFeatureExtractor, ClapModel, ClapTextConfig, \
+        GPT2Config, GPT2LMHeadModel, SpeechT5HifiGan, SpeechT5HifiGanConfig
+
+    torch.manual_seed(0)
+    unet = AudioLDM2UNet2DConditionModel(block_out_channels=(8, 16), layers_per_block=1, sample_size=16,
+                                         in_channels=4, out_channels=4,
+                                         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+                                         up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+                                         cross_attention_dim=([None, 16, 32], [None, 16, 32]), norm_num_groups=4)
+    scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
+                              set_alpha_to_one=False)
+    torch.manual_seed(0)
+    vae = AutoencoderKL(block_out_channels=[8, 16], in_channels=1, out_channels=1,
+                        down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
+                        latent_channels=4, norm_num_groups=4)
+    tok = roberta_tokenizer()
+    torch.manual_seed(0)
+    text_cfg = ClapTextConfig(bos_token_id=0, eos_token_id=2, hidden_size=16, intermediate_size=37,
+                              layer_norm_eps=1e-05, num_attention_heads=2, num_hidden_layers=2, pad_token_id=1,
+                              vocab_size=max(300, len(tok)), projection_dim=16)
+    audio_cfg = ClapAudioConfig(spec_size=64, window_size=4, num_mel_bins=64, intermediate_size=37,
+                                layer_norm_eps=1e-05, depths=[2, 2], num_attention_heads=[2, 2], num_hidden_layers=2,
+                                hidden_size=192, projection_dim=16, patch_size=2, patch_stride=2,
+                                patch_embed_input_channels=4)
+    clap = ClapModel(ClapConfig(text_config=text_cfg.to_dict(), audio_config=audio_cfg.to_dict(), projection_dim=16))
+    tok2 = t5_tokenizer()
+    t5 = t5_encoder(len(tok2))
+    torch.manual_seed(0)
+    lm = GPT2LMHeadModel(GPT2Config(n_embd=16, n_head=2, n_layer=2, vocab_size=1000, n_ctx=99, n_positions=99))
+    lm.config.max_new_tokens = 8
+    torch.manual_seed(0)
+    proj = AudioLDM2ProjectionModel(text_encoder_dim=16, text_encoder_1_dim=32, langauge_model_dim=16)
+    vocoder = SpeechT5HifiGan(SpeechT5HifiGanConfig(model_in_dim=8, sampling_rate=16000, upsample_initial_channel=16,
+                                                    upsample_rates=[2, 2], upsample_kernel_sizes=[4, 4],
+                                                    resblock_kernel_sizes=[3, 7],
+                                                    resblock_dilation_sizes=[[1, 3, 5], [1, 3, 5]],
+                                                    normalize_before=False))
+    fe = ClapFeatureExtractor(feature_size=64, sampling_rate=48000, hop_length=7900)
+    pipe = AudioLDM2Pipeline(vae=vae, text_encoder=clap, text_encoder_2=t5, projection_model=proj, language_model=lm,
+                             tokenizer=tok, tokenizer_2=tok2, feature_extractor=fe, unet=unet, scheduler=scheduler,
+                             vocoder=vocoder)
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder

@@ -117,7 +117,10 @@ def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None =
             from ai.errors import JobCancelled
 
             raise JobCancelled("the sound layers were cancelled")
-        report(0.05 + 0.9 * i / len(req.layers), name)
+        lo, hi = 0.05 + 0.9 * i / len(req.layers), 0.05 + 0.9 * (i + 1) / len(req.layers)
+        report(lo, name)
+        if gen is not None:
+            gen.span = (lo, hi)
         raw = gen.layer(name) if gen is not None else builtin_layer(name, req, req.seed)
         out[name] = finish(raw, TARGETS[name])
     if gen is not None:
