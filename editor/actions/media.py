@@ -6,7 +6,7 @@ from pathlib import Path
 
 from editor.media.probe import MediaInfo, frames_for, probe
 from editor.timeline import edits
-from editor.timeline.model import Clip, MediaAsset, Project, new_id
+from editor.timeline.model import Clip, MediaAsset, Project, new_id  # noqa: F401
 
 STILL_SECONDS = 4
 
@@ -81,3 +81,38 @@ def project_for_files(paths, size: tuple[int, int] | None = None, rate: Fraction
     project = Project(settings=ProjectSettings(w - w % 2, h - h % 2, r))
     append_files(project, paths)
     return project
+
+
+@edits.edit
+def place_asset(project: Project, asset_id: str, track_id: str, frame: int) -> None:
+    """Drop media on a track at a frame (overwriting); a video with sound also lays its audio, linked, on the
+    first audio track (added if there is none)."""
+    asset = project.assets[asset_id]
+    track = project.track(track_id)
+    parts = clips_for_asset(project, asset, max(0, frame))
+    if track.kind == "audio":
+        parts = [p for p in parts if p[0] == "audio"]
+        for _, c in parts:
+            c.link = None
+    if not parts:
+        raise edits.EditError(f"{asset.name} has no {track.kind}")
+    for kind, clip in parts:
+        target = track if kind == track.kind else ensure_track(project, kind)[0]
+        edits.overwrite(project, target.id, clip)
+
+
+def import_asset(project: Project, path) -> MediaAsset:
+    """Probe a file into a new asset (not yet in the project)."""
+    return asset_from_info(probe(path), project.settings.rate)
+
+
+@edits.edit
+def relink(project: Project, asset_id: str, path) -> None:
+    """Point an (offline) asset at a new file; its clips come back online."""
+    asset = project.assets[asset_id]
+    info = probe(path)
+    if info.kind != asset.kind:
+        raise edits.EditError(f"{path} is a {info.kind} file; {asset.name} was a {asset.kind}")
+    fresh = asset_from_info(info, project.settings.rate, asset_id=asset.id, provenance=asset.provenance)
+    fresh.name = asset.name
+    project.assets[asset_id] = fresh

@@ -1,0 +1,1 @@
+"""Qt views over the headless core (imported only by the GUI)."""

@@ -1,0 +1,233 @@
+"""The AI panel: one tab per tool. Jobs run on workers with progress and cancel; results land as one undo step."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+
+from ai.camera.paths import EASINGS, MOVES
+from ai.sound.synth import PRESETS
+from editor.ui import workers
+from editor.ui.document import Document
+
+
+class JobRow(QWidget):
+    """Generate / Cancel buttons with a progress bar; runs one job at a time."""
+
+    done = Signal(object)
+
+    def __init__(self, label: str, parent=None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.go = QPushButton(label)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setEnabled(False)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(True)
+        lay.addWidget(self.go)
+        lay.addWidget(self.bar, 1)
+        lay.addWidget(self.cancel)
+        self.worker: workers.Worker | None = None
+        self.cancel.clicked.connect(self.stop)
+
+    def run(self, fn, on_done, on_error, on_progress=None):
+        w = workers.Worker(fn)
+        self.worker = w
+        self.go.setEnabled(False)
+        self.cancel.setEnabled(True)
+        self.bar.setValue(0)
+
+        def progress(f, stage):
+            self.bar.setValue(int(f * 1000))
+            self.bar.setFormat(f"{stage} %p%")
+            if on_progress:
+                on_progress(f)
+
+        def finish(result=None, error=None, cancelled=False):
+            self.go.setEnabled(True)
+            self.cancel.setEnabled(False)
+            self.worker = None
+            if cancelled:
+                self.bar.setFormat("cancelled")
+                self.bar.setValue(0)
+                on_error(None)
+            elif error is not None:
+                self.bar.setFormat("failed")
+                on_error(error)
+            else:
+                self.bar.setFormat("done")
+                self.bar.setValue(1000)
+                on_done(result)
+                self.done.emit(result)
+
+        w.signals.progress.connect(progress)
+        w.signals.finished.connect(lambda r: finish(result=r))
+        w.signals.failed.connect(lambda msg: finish(error=msg))
+        w.signals.cancelled.connect(lambda: finish(cancelled=True))
+        workers.start(w)
+        return w
+
+    def stop(self):
+        if self.worker is not None:
+            self.worker.cancel()
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None
+
+
+def backend_box(items) -> QComboBox:
+    box = QComboBox()
+    box.addItems(items)
+    return box
+
+
+class FillTab(QWidget):
+    def __init__(self, panel: "AIPanel"):
+        super().__init__()
+        self.panel = panel
+        form = QFormLayout(self)
+        self.cut = QLabel("Click the + handle on a cut in the timeline")
+        self.cut.setWordWrap(True)
+        self.duration = QDoubleSpinBox()
+        self.duration.setRange(0.25, 5.0)
+        self.duration.setSingleStep(0.25)
+        self.duration.setValue(1.0)
+        self.backend = backend_box(["auto", "builtin", "wan", "ltx"])
+        self.prompt = QLineEdit()
+        self.prompt.setPlaceholderText("optional words for generative models")
+        self.row = JobRow("Fill transition")
+        form.addRow("Cut", self.cut)
+        form.addRow("Duration (s)", self.duration)
+        form.addRow("Backend", self.backend)
+        form.addRow("Prompt", self.prompt)
+        form.addRow(self.row)
+        self.row.go.clicked.connect(self.panel.fill_selected_cut)
+
+
+class CameraTab(QWidget):
+    def __init__(self, panel: "AIPanel"):
+        super().__init__()
+        self.panel = panel
+        form = QFormLayout(self)
+        self.source = QComboBox()
+        self.moves = QListWidget()
+        self.moves.addItems(list(MOVES))
+        self.moves.setSelectionMode(QListWidget.MultiSelection)
+        self.moves.setMaximumHeight(140)
+        self.moves.item(0).setSelected(True)
+        self.duration = QDoubleSpinBox()
+        self.duration.setRange(0.5, 60)
+        self.duration.setValue(5.0)
+        self.intensity = QDoubleSpinBox()
+        self.intensity.setRange(0.05, 1.0)
+        self.intensity.setSingleStep(0.05)
+        self.intensity.setValue(0.5)
+        self.easing = backend_box(list(EASINGS))
+        self.easing.setCurrentText("ease-in-out")
+        self.handheld = QCheckBox("add a subtle handheld drift")
+        self.focus = QLineEdit("0.5,0.5")
+        self.backend = backend_box(["builtin", "wan", "ltx", "animatediff"])
+        self.row = JobRow("Generate move")
+        form.addRow("Source", self.source)
+        form.addRow("Moves (1-2)", self.moves)
+        form.addRow("Duration (s)", self.duration)
+        form.addRow("Intensity", self.intensity)
+        form.addRow("Easing", self.easing)
+        form.addRow("", self.handheld)
+        form.addRow("Focus x,y", self.focus)
+        form.addRow("Backend", self.backend)
+        form.addRow(self.row)
+        self.row.go.clicked.connect(self.panel.camera_move)
+
+    def refresh_sources(self, doc: Document):
+        current = self.source.currentData()
+        self.source.clear()
+        self.source.addItem("Frame at the playhead", "playhead")
+        for a in doc.project.assets.values():
+            if a.kind in ("image", "video") and not a.offline:
+                self.source.addItem(f"{a.name} ({'still' if a.kind == 'image' else 'clip'})", a.id)
+        i = self.source.findData(current)
+        if i >= 0:
+            self.source.setCurrentIndex(i)
+
+    def chosen_moves(self) -> list[str]:
+        return [i.text() for i in self.moves.selectedItems()][:2]
+
+
+class SoundTab(QWidget):
+    def __init__(self, panel: "AIPanel"):
+        super().__init__()
+        self.panel = panel
+        form = QFormLayout(self)
+        self.clip = QLabel("Select a video clip in the timeline")
+        self.layers = {n: QCheckBox(n) for n in ("ambience", "foley", "whoosh")}
+        box = QWidget()
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        for cb in self.layers.values():
+            cb.setChecked(True)
+            lay.addWidget(cb)
+        self.preset = backend_box(["auto"] + list(PRESETS))
+        self.words = QLineEdit()
+        self.words.setPlaceholderText("beach, kids laughing, waves")
+        self.backend = backend_box(["builtin", "stable-audio", "audioldm2"])
+        self.row = JobRow("Generate sound")
+        form.addRow("Clip", self.clip)
+        form.addRow("Layers", box)
+        form.addRow("Character", self.preset)
+        form.addRow("Words", self.words)
+        form.addRow("Backend", self.backend)
+        form.addRow(self.row)
+        self.row.go.clicked.connect(self.panel.sound_layers)
+
+    def chosen_layers(self) -> list[str]:
+        return [n for n, cb in self.layers.items() if cb.isChecked()]
+
+
+class AIPanel(QTabWidget):
+    """Tabs: Fill transition, Camera move, Sound. The main window connects the actions."""
+
+    def __init__(self, window, parent=None):
+        super().__init__(parent)
+        self.window_ = window
+        self.fill = FillTab(self)
+        self.camera = CameraTab(self)
+        self.sound = SoundTab(self)
+        self.addTab(self.fill, "Fill transition")
+        self.addTab(self.camera, "Camera move")
+        self.addTab(self.sound, "Sound")
+        wrap = QVBoxLayout()
+        wrap.addStretch(1)
+
+    def fill_selected_cut(self):
+        self.window_.fill_selected_cut()
+
+    def camera_move(self):
+        self.window_.camera_move()
+
+    def sound_layers(self):
+        self.window_.sound_layers()
+
+    def refresh(self, doc: Document):
+        self.camera.refresh_sources(doc)
+        cut = doc.selected_cut
+        if cut:
+            t, a, b = cut
+            try:
+                na = doc.project.find_clip(a)[1].name
+                nb = doc.project.find_clip(b)[1].name
+                self.fill.cut.setText(f"{na} \u2192 {nb}")
+            except Exception:
+                self.fill.cut.setText("Click the + handle on a cut in the timeline")
+        sel = [c for c in doc.selection]
+        if sel:
+            try:
+                self.sound.clip.setText(doc.project.find_clip(sel[0])[1].name)
+            except Exception:
+                pass
+
+
+__all__ = ["AIPanel", "JobRow", "Qt"]

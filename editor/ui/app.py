@@ -1,0 +1,56 @@
+"""Start the editor window."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+T0 = time.monotonic()
+
+
+def start(files=(), demo=None) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from editor.ui.document import Document, load_recovery, pending_recoveries
+    from editor.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Seamline")
+    app.setOrganizationName("Seamline")
+    window = MainWindow()
+    window.show()
+    if os.environ.get("SEAMLINE_STARTUP_REPORT"):
+        print(f"window shown after {time.monotonic() - T0:.3f} s", flush=True)
+    recoveries = pending_recoveries()
+    if recoveries:
+        auto = os.environ.get("SEAMLINE_RESTORE")  # "yes"/"no" answers the question (tests, scripts)
+        answer = auto.lower() == "yes" if auto else QMessageBox.question(
+            window, "Seamline", "Seamline was closed unexpectedly. Restore the unsaved work?",
+            QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
+        if answer:
+            window.set_document(load_recovery(recoveries[0]))
+            window.doc.write_recovery()
+        for extra in recoveries[int(answer):]:
+            extra.unlink(missing_ok=True)
+    if demo is not None:
+        from editor.ui.demo import open_demo
+
+        QTimer.singleShot(0, lambda: open_demo(window, demo or None))
+    elif files:
+        projects = [f for f in files if Path(f).suffix.lower() in (".seam", ".otio")]
+        if projects:
+            window.open_path(projects[0])
+        else:
+            window.import_files(files, lay_out=True)
+    shot = os.environ.get("SEAMLINE_SCREENSHOT")  # path: grab the window after SEAMLINE_QUIT_AFTER seconds
+    if os.environ.get("SEAMLINE_QUIT_AFTER"):
+        def finish():
+            if shot:
+                window.grab().save(shot)
+            window.doc.clear_recovery()
+            app.quit()
+
+        QTimer.singleShot(int(float(os.environ["SEAMLINE_QUIT_AFTER"]) * 1000), finish)
+    return app.exec()

@@ -1,0 +1,285 @@
+"""Preview: the composited frame at the playhead; playback with sound, video slaved to the audio clock.
+
+Frames are composed ahead on a worker thread; the UI thread only shows ready frames. With no audio device the
+clock is the system clock and playback is silent. Frames that were not ready in time are counted as dropped.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QWidget
+
+from editor.errors import MediaError
+from editor.render.compositor import Compositor, scaled_size
+from editor.render.mixer import AudioMixer
+from editor.ui.document import Document
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    h, w = rgb.shape[:2]
+    rgb = np.ascontiguousarray(rgb)
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+
+
+class AudioOut:
+    """QAudioSink in push mode, or None-like silent clock when there is no device (or no QtMultimedia)."""
+
+    def __init__(self, rate: int, channels: int):
+        self.rate, self.channels = rate, channels
+        self.sink = None
+        self.io = None
+        try:
+            from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
+
+            dev = QMediaDevices.defaultAudioOutput()
+            if dev.isNull():
+                return
+            fmt = QAudioFormat()
+            fmt.setSampleRate(rate)
+            fmt.setChannelCount(channels)
+            fmt.setSampleFormat(QAudioFormat.Int16)
+            if not dev.isFormatSupported(fmt):
+                return
+            self.sink = QAudioSink(dev, fmt)
+            self.sink.setBufferSize(int(rate * channels * 2 * 0.3))
+        except Exception:  # no QtMultimedia backend, no pulse: play silently
+            self.sink = None
+
+    @property
+    def available(self) -> bool:
+        return self.sink is not None
+
+    def start(self):
+        if self.sink is not None:
+            self.io = self.sink.start()
+
+    def bytes_free(self) -> int:
+        return self.sink.bytesFree() if self.sink is not None else 0
+
+    def write(self, samples: np.ndarray) -> None:
+        if self.io is not None:
+            pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+            self.io.write(pcm)
+
+    def seconds_played(self) -> float:
+        return self.sink.processedUSecs() / 1e6 if self.sink is not None else 0.0
+
+    def stop(self):
+        if self.sink is not None:
+            self.sink.stop()
+            self.io = None
+
+
+class FrameServer(QObject):
+    """Composes frames on a worker thread: the latest request wins (scrubbing), or a run ahead (playback)."""
+
+    ready = Signal(int, QImage)
+
+    def __init__(self, doc: Document):
+        super().__init__()
+        self.doc = doc
+        self.scale = 0.5
+        self._want: int | None = None
+        self._ahead: list[int] = []
+        self.cache: dict[int, QImage] = {}
+        self._cv = threading.Condition()
+        self._stop = False
+        self._version = 0
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def compositor(self) -> Compositor:
+        s = self.doc.project.settings
+        return Compositor(self.doc.project, scaled_size(s.width, s.height, self.scale), pool=self.doc.pool)
+
+    def invalidate(self):
+        with self._cv:
+            self._version += 1
+            self.cache.clear()
+            self._cv.notify()
+
+    def request(self, n: int):
+        with self._cv:
+            self._want = n
+            self._cv.notify()
+
+    def play_from(self, n: int, count: int):
+        with self._cv:
+            self._ahead = list(range(n, n + count))
+            self._cv.notify()
+
+    def stop(self):
+        with self._cv:
+            self._stop = True
+            self._cv.notify()
+
+    def _run(self):
+        while True:
+            with self._cv:
+                while not self._stop and self._want is None and not self._ahead:
+                    self._cv.wait(0.2)
+                if self._stop:
+                    return
+                n = self._want if self._want is not None else self._ahead.pop(0)
+                self._want = None
+                version = self._version
+            if n in self.cache:
+                self.ready.emit(n, self.cache[n])
+                continue
+            try:
+                img = to_qimage(self.compositor().frame(n))
+            except MediaError as exc:  # a broken file shows as an error, not a crash
+                self.doc.error.emit(f"preview: {exc}")
+                continue
+            except Exception:  # the model changed under the render: the next request redraws
+                continue
+            with self._cv:
+                if version == self._version:
+                    self.cache[n] = img
+                    while len(self.cache) > 90:
+                        self.cache.pop(next(iter(self.cache)))
+            self.ready.emit(n, img)
+
+
+class PreviewWidget(QWidget):
+    status = Signal(str)
+
+    def __init__(self, doc: Document, parent=None):
+        super().__init__(parent)
+        self.doc = doc
+        self.image: QImage | None = None
+        self.shown = -1
+        self.playing = False
+        self.speed = 1.0
+        self.dropped = 0
+        self.shown_count = 0
+        self.server = FrameServer(doc)
+        self.server.ready.connect(self._on_ready)
+        self.audio = AudioOut(doc.project.settings.sample_rate, doc.project.settings.channels)
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self.setMinimumSize(320, 180)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.attach(doc)
+
+    def attach(self, doc: Document):
+        self.doc = doc
+        self.server.doc = doc
+        doc.playhead_changed.connect(self._on_playhead)
+        doc.changed.connect(self._on_changed)
+        self._on_changed()
+
+    def _on_changed(self):
+        self.server.invalidate()
+        self.server.request(self.doc.playhead)
+
+    def _on_playhead(self, n: int):
+        if not self.playing:
+            self.server.request(n)
+
+    def _on_ready(self, n: int, img: QImage):
+        if self.playing:
+            return  # playback pulls frames from the cache on its own clock
+        if n == self.doc.playhead:
+            self.image, self.shown = img, n
+            self.update()
+
+    def set_scale(self, scale: float):
+        self.server.scale = scale
+        self._on_changed()
+
+    # -- playback ----------------------------------------------------------------------------------------------
+    def toggle_play(self):
+        self.stop() if self.playing else self.play()
+
+    def play(self, speed: float = 1.0):
+        if self.doc.project.duration <= 0:
+            return
+        if self.doc.playhead >= self.doc.project.duration - 1:
+            self.doc.set_playhead(0)
+        self.playing, self.speed = True, speed
+        self.dropped = self.shown_count = 0
+        self._start_frame = self.doc.playhead
+        self._t0 = time.monotonic()
+        self._mixer = AudioMixer(self.doc.project, self.doc.pool)
+        self._audio_frame = self._start_frame
+        self.server.play_from(self._start_frame, 12)
+        if speed == 1.0 and self.audio.available:
+            self.audio.start()
+            self._feed_audio()
+        self._timer.start(8)
+
+    def stop(self):
+        if not self.playing:
+            return
+        self.playing = False
+        self._timer.stop()
+        self.audio.stop()
+        self.status.emit(f"stopped: {self.shown_count} frames shown, {self.dropped} dropped")
+        self.server.request(self.doc.playhead)
+
+    def _clock(self) -> float:
+        if self.audio.available and self.audio.io is not None and self.speed == 1.0:
+            return self.audio.seconds_played()
+        return (time.monotonic() - self._t0) * self.speed
+
+    def _feed_audio(self):
+        rate = self.doc.project.settings.rate
+        chunk = max(1, int(round(float(rate) / 10)))
+        bpf = self.doc.project.settings.channels * 2
+        while self.audio.bytes_free() >= bpf * self.doc.project.settings.frame_to_sample(chunk):
+            a = self._audio_frame
+            if a >= self.doc.project.duration:
+                break
+            self.audio.write(self._mixer.mix(a, a + chunk))
+            self._audio_frame = a + chunk
+
+    def _tick(self):
+        if self.audio.io is not None:
+            self._feed_audio()
+        rate = float(self.doc.project.settings.rate)
+        n = self._start_frame + int(self._clock() * rate)
+        if n >= self.doc.project.duration:
+            self.doc.set_playhead(self.doc.project.duration - 1)
+            self.stop()
+            return
+        if n < 0 or n == self.shown:
+            return
+        self.server.play_from(n + 1, 10)
+        img = self.server.cache.get(n)
+        if img is None:
+            return  # not ready yet: counted as dropped if we have to skip it
+        if self.shown >= 0 and n > self.shown + 1:
+            self.dropped += n - self.shown - 1
+        self.image, self.shown = img, n
+        self.shown_count += 1
+        self.doc.playhead = n
+        self.doc.playhead_changed.emit(n)
+        self.status.emit(f"playing {n}  dropped {self.dropped}")
+        self.update()
+
+    def step(self, frames: int):
+        self.stop()
+        self.doc.set_playhead(self.doc.playhead + frames)
+
+    # -- paint -------------------------------------------------------------------------------------------------
+    def paintEvent(self, _):
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(12, 12, 14))
+        if self.image is not None:
+            iw, ih = self.image.width(), self.image.height()
+            s = min(self.width() / iw, self.height() / ih)
+            w, h = int(iw * s), int(ih * s)
+            p.setRenderHint(QPainter.SmoothPixmapTransform)
+            p.drawImage(QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h), self.image)
+        p.end()
+
+    def closeEvent(self, e):
+        self.stop()
+        self.server.stop()
+        super().closeEvent(e)

@@ -1,0 +1,65 @@
+"""Background work for the UI: probing, thumbnails, export and AI jobs never run on the UI thread."""
+from __future__ import annotations
+
+import traceback
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class WorkerSignals(QObject):
+    progress = Signal(float, str)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+class Worker(QRunnable):
+    """Runs fn(progress, cancelled) on the thread pool; results and errors come back as signals."""
+
+    def __init__(self, fn, *args, **kwargs):
+        super().__init__()
+        from ai.jobs import CancelToken
+
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.signals = WorkerSignals()
+        self.token = CancelToken()
+        self.setAutoDelete(False)
+        self.done = False
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def run(self) -> None:
+        from ai.errors import JobCancelled
+        from editor.errors import ExportCancelled
+
+        try:
+            result = self.fn(*self.args, progress=self._progress, cancelled=self.token, **self.kwargs)
+        except (JobCancelled, ExportCancelled):
+            self.done = True
+            self.signals.cancelled.emit()
+            return
+        except Exception as exc:  # shown to the user; nothing is swallowed
+            self.done = True
+            msg = str(exc) or type(exc).__name__
+            if not getattr(exc, "args", None):
+                msg += "\n" + traceback.format_exc(limit=3)
+            self.signals.failed.emit(msg)
+            return
+        self.done = True
+        self.signals.finished.emit(result)
+
+    def _progress(self, fraction: float, stage: str = "") -> None:
+        self.signals.progress.emit(float(fraction), stage)
+
+
+_running: set = set()
+
+
+def start(worker: Worker) -> Worker:
+    """Queue a worker; it is kept alive until it ends."""
+    _running.add(worker)
+    for sig in (worker.signals.finished, worker.signals.failed, worker.signals.cancelled):
+        sig.connect(lambda *_, w=worker: _running.discard(w))
+    QThreadPool.globalInstance().start(worker)
+    return worker
