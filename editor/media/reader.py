@@ -80,9 +80,13 @@ class VideoReader:
         self._ahead = None  # the next decoded frame
         self._lock = threading.Lock()
         self.seeks = 0
+        self.closed = False
 
     def close(self) -> None:
-        self._container.close()
+        with self._lock:  # never close under a decode running on another thread
+            if not self.closed:
+                self.closed = True
+                self._container.close()
 
     def _advance(self):
         import av
@@ -112,6 +116,8 @@ class VideoReader:
         if hit is not None:
             return hit
         with self._lock:
+            if self.closed:
+                raise MediaError(self.path, "the file was closed")
             target = self._start + float(Fraction(n) / self.rate) + _EPS
             cur_t = self._cur[0] if self._cur else None
             if self._iter is None or (cur_t is None and self._ahead is None) or \

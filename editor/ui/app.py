@@ -46,10 +46,11 @@ def start(files=(), demo=None) -> int:
             window.import_files(files, lay_out=True)
     shot = os.environ.get("SEAMLINE_SCREENSHOT")  # path: grab the window after SEAMLINE_QUIT_AFTER seconds
     if os.environ.get("SEAMLINE_QUIT_AFTER"):
-        def finish():
+        def finish():  # scripted runs (screenshots, tests): no questions on the way out
             if shot:
                 window.grab().save(shot)
-            window.doc.clear_recovery()
+            window.ask = lambda *a: QMessageBox.Discard
+            window.close()
             app.quit()
 
         QTimer.singleShot(int(float(os.environ["SEAMLINE_QUIT_AFTER"]) * 1000), finish)

@@ -64,8 +64,14 @@ class Document(QObject):
         self._periodic = QTimer(self)
         self._periodic.timeout.connect(self._periodic_autosave)
         self._periodic.start(self.AUTOSAVE_PERIOD_MS)
-        self.undo.indexChanged.connect(lambda _: self._autosave.start(self.AUTOSAVE_DELAY_MS))
-        self.undo.cleanChanged.connect(lambda _: self.path_changed.emit())
+        self.undo.indexChanged.connect(self._schedule_autosave)
+        self.undo.cleanChanged.connect(self._clean_changed)
+
+    def _schedule_autosave(self, _=None):
+        self._autosave.start(self.AUTOSAVE_DELAY_MS)
+
+    def _clean_changed(self, _=None):
+        self.path_changed.emit()
 
     # -- edits -------------------------------------------------------------------------------------------------
     def apply(self, text: str, fn, *args, **kwargs) -> bool:

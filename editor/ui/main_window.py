@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFormLayout,
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self.inspector.attach(doc)
         self.preview.attach(doc)
         self._connect(doc)
+        self.preview.server.invalidate()
         old.close()
         self._thumb_jobs.clear()
         self.timeline.thumbs.clear()
@@ -191,11 +194,22 @@ class MainWindow(QMainWindow):
     def maybe_save(self) -> bool:
         if not self.doc.modified:
             return True
-        r = QMessageBox.question(self, "Seamline", "The project has unsaved changes. Save them?",
-                                 QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel)
+        r = self.ask("The project has unsaved changes. Save them?",
+                     QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel)
         if r == QMessageBox.Save:
             return self.save()
         return r == QMessageBox.Discard
+
+    def shutdown(self):
+        """Stop playback and the preview thread before the media they read are closed."""
+        self.preview.stop()
+        self.preview.server.stop()
+        self.preview.server.join()
+        self.doc.close()
+
+    def ask(self, question: str, buttons) -> int:
+        """A yes/no style question (tests and scripts replace this)."""
+        return QMessageBox.question(self, "Seamline", question, buttons)
 
     def new_project(self):
         if self.maybe_save():
@@ -247,9 +261,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e):
         if self.maybe_save():
-            self.preview.stop()
-            self.preview.server.stop()
-            self.doc.close()
+            self.shutdown()
             e.accept()
         else:
             e.ignore()
@@ -286,6 +298,8 @@ class MainWindow(QMainWindow):
         return w
 
     def _imported(self, result, place, lay_out):
+        if not shiboken6.isValid(self.bin):
+            return
         assets, bad = result
         self.bin.errors.update(bad)
         for a in assets:
@@ -325,6 +339,8 @@ class MainWindow(QMainWindow):
         w = workers.Worker(work)
 
         def done(res):
+            if not shiboken6.isValid(self.timeline):
+                return  # the window closed while the worker ran
             thumb, peaks = res
             if thumb is not None:
                 pix = pixmap_from_rgb(thumb)

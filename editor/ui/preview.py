@@ -117,6 +117,9 @@ class FrameServer(QObject):
             self._stop = True
             self._cv.notify()
 
+    def join(self, timeout: float = 5.0):
+        self._t.join(timeout)
+
     def _run(self):
         while True:
             with self._cv:

@@ -1,0 +1,108 @@
+"""The AI tools from the editor: one click on a cut fills it; a still becomes a camera move; a clip gets sound."""
+from fractions import Fraction
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+
+from editor.actions.media import project_for_files  # noqa: E402
+from editor.timeline import edits  # noqa: E402
+from mediagen import indexed_video  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
+    from PySide6.QtWidgets import QMessageBox
+
+    from editor.ui.document import Document
+    from editor.ui.main_window import MainWindow
+
+    def make(project):
+        w = MainWindow(Document(project, str(tmp_path / "p.seam")))
+        w.quiet_errors = True
+        w.ask = lambda *a: QMessageBox.Discard
+        qtbot.addWidget(w)
+        w.show()
+        w.timeline.resize(1200, 320)
+        return w
+
+    yield make
+
+
+def _three_clips(tmp_path):
+    src = indexed_video(tmp_path / "a.mp4", 120, Fraction(30), size=(128, 72), with_audio=True)
+    p = project_for_files([src, src, src])
+    v = p.video_tracks()[0]
+    for c in list(v.clips):
+        edits.trim(p, c.id, "in", 30)
+        edits.trim(p, c.id, "out", -30)
+    for gap in (10, 65, 125):
+        edits.close_gap(p, v.id, gap)
+    return p
+
+
+def test_click_fill_on_a_cut_inserts_the_fill_and_undo_restores(qtbot, window, tmp_path):
+    w = window(_three_clips(tmp_path))
+    doc, tl = w.doc, w.timeline
+    v = doc.project.video_tracks()[0]
+    A, B, C = sorted(v.clips, key=lambda c: c.start)
+    before = doc.project.state()
+    w.ai.fill.duration.setValue(0.5)
+    w.ai.fill.backend.setCurrentText("builtin")
+    top = next(top for t, top, h in tl.rows() if t.id == v.id)
+    h = next(h for t, top, h in tl.rows() if t.id == v.id)
+    handle = tl._handle_rect(v, A, B, top, h).center().toPoint()
+    qtbot.mouseClick(tl, Qt.LeftButton, pos=handle)
+    assert doc.selected_cut == (v.id, A.id, B.id)
+    qtbot.waitUntil(lambda: len(v.clips) == 4, timeout=60000)
+    clips = sorted(v.clips, key=lambda c: c.start)
+    fill = clips[1]
+    assert fill.start == A.end and fill.duration == 14 and doc.project.assets[fill.asset_id].provenance
+    assert clips[2].id == B.id and B.start == A.end + 14 and C.start == 120 + 14
+    doc.undo.undo()
+    assert doc.project.state() == before
+
+
+def test_camera_move_from_a_still_lands_at_the_playhead(qtbot, window, tmp_path, shared_media):
+    p = project_for_files([shared_media / "photos/skimage_coffee.png"], size=(320, 180), rate=Fraction(30))
+    w = window(p)
+    doc = w.doc
+    before = doc.project.state()
+    doc.set_playhead(30)
+    tab = w.ai.camera
+    tab.refresh_sources(doc)
+    tab.source.setCurrentIndex(tab.source.findData(next(iter(doc.project.assets))))
+    tab.moves.clearSelection()
+    tab.moves.findItems("push-in", Qt.MatchExactly)[0].setSelected(True)
+    tab.duration.setValue(1.0)
+    qtbot.mouseClick(tab.row.go, Qt.LeftButton)
+    v = doc.project.video_tracks()[0]
+    qtbot.waitUntil(lambda: any(c.start == 30 and doc.project.assets[c.asset_id].provenance for c in v.clips),
+                    timeout=60000)
+    new = next(c for c in v.clips if c.start == 30)
+    assert new.duration == 30 and "push-in" in doc.project.assets[new.asset_id].name
+    doc.undo.undo()
+    assert doc.project.state() == before
+
+
+def test_sound_layers_add_three_aligned_tracks_and_undo_removes_them(qtbot, window, tmp_path):
+    from test_sound import ball_clip
+
+    p = project_for_files([ball_clip(tmp_path / "ball.mp4")])
+    edits.move(p, p.video_tracks()[0].clips[0].id, 15)
+    w = window(p)
+    doc = w.doc
+    before = doc.project.state()
+    clip = doc.project.video_tracks()[0].clips[0]
+    doc.select([clip.id])
+    qtbot.mouseClick(w.ai.sound.row.go, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(doc.project.audio_tracks()) == 3, timeout=60000)
+    names = [t.name for t in doc.project.audio_tracks()]
+    assert names == ["Ambience", "Foley", "Whoosh"]
+    for t in doc.project.audio_tracks():
+        assert [(c.start, c.duration) for c in t.clips] == [(15, clip.duration)]
+    doc.undo.undo()
+    assert doc.project.state() == before
