@@ -54,6 +54,8 @@ class ClipAnalysis:
 def _frames_from_file(path, max_frames: int | None = None):
     import av
 
+    from editor.media.reader import REFORMAT_LOCK
+
     with av.open(str(path)) as c:
         s = c.streams.video[0]
         s.thread_type = "AUTO"
@@ -63,7 +65,8 @@ def _frames_from_file(path, max_frames: int | None = None):
         h = max(8, int(round(WIDTH * info.height / max(1, info.width))) // 2 * 2)
         out = []
         for f in c.decode(s):
-            out.append(f.to_ndarray(format="rgb24", width=WIDTH, height=h, interpolation="FAST_BILINEAR"))
+            with REFORMAT_LOCK:
+                out.append(f.to_ndarray(format="rgb24", width=WIDTH, height=h, interpolation="FAST_BILINEAR"))
             if max_frames and len(out) >= max_frames:
                 break
         return out, info.rate

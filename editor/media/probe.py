@@ -48,8 +48,22 @@ class MediaInfo:
         return d
 
 
+def _quiet_av_logging() -> None:
+    """FFmpeg's log callback into Python is not safe with several decoding threads: leave logging to FFmpeg."""
+    import av
+
+    if not getattr(av, "_seamline_quiet", False):
+        try:
+            av.logging.restore_default_callback()
+        except AttributeError:  # older PyAV
+            av.logging.set_level(None)
+        av._seamline_quiet = True
+
+
 def _open(path: Path):
     import av
+
+    _quiet_av_logging()
 
     if not path.exists():
         raise MediaError(path, "the file does not exist")
@@ -71,7 +85,8 @@ def display_rotation(frame) -> int:
     return int(round(r / 90.0)) * 90 % 360
 
 
-def probe(path) -> MediaInfo:
+def probe(path, check_tail: bool = True) -> MediaInfo:
+    """What a file holds. check_tail also decodes near the end, so a truncated file is caught at import."""
     import av
 
     path = Path(path)
@@ -113,7 +128,8 @@ def probe(path) -> MediaInfo:
                 w, h = h, w
             info = MediaInfo(str(path), "video", fmt, sdur or duration, rate, frames, w, h, rotation,
                              first.format.name, cc.name, audio, data)
-            _check_tail(path, container, s, info)
+            if check_tail:
+                _check_tail(path, container, s, info)
             return info
         s = astreams[0]
         if not audio:

@@ -46,13 +46,19 @@ class FrameCache:
                 self.bytes -= old.nbytes
 
 
+# PyAV's frame conversion (swscale behind VideoFrame.reformat/to_ndarray) is not safe to run on two threads at
+# once: it corrupts reference counts ("deallocating None"). Conversions are quick; decoding stays parallel.
+REFORMAT_LOCK = threading.Lock()
+
+
 def _rgb(frame, size, rotation):
     if size is not None and rotation in (90, 270):
         size = (size[1], size[0])
-    if size is not None:
-        arr = frame.to_ndarray(format="rgb24", width=size[0], height=size[1])
-    else:
-        arr = frame.to_ndarray(format="rgb24")
+    with REFORMAT_LOCK:
+        if size is not None:
+            arr = frame.to_ndarray(format="rgb24", width=size[0], height=size[1])
+        else:
+            arr = frame.to_ndarray(format="rgb24")
     if rotation:
         arr = np.ascontiguousarray(np.rot90(arr, k=rotation // 90))
     return arr
@@ -63,7 +69,7 @@ class VideoReader:
         import av
 
         self.path = Path(path)
-        self.info = info or probe(path)
+        self.info = info or probe(path, check_tail=False)
         if self.info.kind != "video":
             raise MediaError(path, "not a video file")
         self._container = av.open(str(self.path), metadata_errors="ignore")
@@ -169,7 +175,7 @@ class ImageReader:
 
 
 def open_visual(path, info=None):
-    info = info or probe(path)
+    info = info or probe(path, check_tail=False)
     if info.kind == "image":
         return ImageReader(path, info=info)
     if info.kind == "video":

@@ -40,7 +40,7 @@ def thumbnail(path, frame: int = 0, height: int = 72) -> np.ndarray:
         img = cv2.imread(str(target), cv2.IMREAD_COLOR)
         if img is not None:
             return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-    info = probe(path)
+    info = probe(path, check_tail=False)
     reader = open_visual(path, info)
     try:
         w = max(1, round(reader.width * height / max(1, reader.height)))

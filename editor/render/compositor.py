@@ -31,9 +31,9 @@ class Compositor:
         self.pool = pool or MediaPool(project.settings.sample_rate, project.settings.channels)
 
     # one clip's picture at project frame n, fitted, with its alpha (opacity x fades)
-    def _layer(self, clip: Clip, n: int):
+    def _layer(self, clip: Clip, n: int, lane: str = ""):
         asset = self.project.assets[clip.asset_id]
-        reader = self.pool.visual(asset)
+        reader = self.pool.visual(asset, lane)
         W, H = self.size
         if reader is None:  # offline media: a dark red card so the user sees what is missing
             img = np.zeros((H, W, 3), np.uint8)
@@ -61,7 +61,7 @@ class Compositor:
             t0, t1 = transition_span(a, x)
             if t0 <= n < t1:
                 p = (n - t0 + 0.5) / x.duration
-                la, lb = self._layer(a, n), self._layer(b, n)
+                la, lb = self._layer(a, n, track.id + "/a"), self._layer(b, n, track.id + "/b")
                 W, H = self.size
                 ca = self._place(np.zeros((H, W, 3), np.uint8), *la)
                 cb = self._place(np.zeros((H, W, 3), np.uint8), *lb)
@@ -75,7 +75,7 @@ class Compositor:
         clip = track.clip_at(n)
         if clip is None:
             return None
-        return self._layer(clip, n)
+        return self._layer(clip, n, track.id)
 
     @staticmethod
     def _place(canvas: np.ndarray, img: np.ndarray, rect, alpha: float) -> np.ndarray:

@@ -18,18 +18,21 @@ class MediaPool:
         self._audio: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def visual(self, asset: MediaAsset):
+    def visual(self, asset: MediaAsset, lane: str = ""):
+        """A reader for a file; each lane (a track, one side of a transition) gets its own decoder, so two
+        places reading the same file at different times do not make each other seek."""
         from editor.media.reader import open_visual
 
         if asset.offline:
             return None
+        key = (asset.path, lane if asset.kind == "video" else "")
         with self._lock:
-            r = self._visual.get(asset.path)
+            r = self._visual.get(key)
             if r is None:
                 r = open_visual(asset.path)
                 if hasattr(r, "cache"):
                     r.cache.max_bytes = self.cache_bytes
-                self._visual[asset.path] = r
+                self._visual[key] = r
             return r
 
     def audio(self, asset: MediaAsset) -> np.ndarray | None:

@@ -12,11 +12,9 @@ from editor.ui.timeline_view import ASSET_MIME, timecode
 
 
 def pixmap_from_rgb(rgb) -> QPixmap:
-    h, w = rgb.shape[:2]
-    import numpy as np
+    from editor.ui.preview import to_qimage
 
-    rgb = np.ascontiguousarray(rgb)
-    return QPixmap.fromImage(QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy())
+    return QPixmap.fromImage(to_qimage(rgb))
 
 
 def badge(text: str, color: QColor, size=(96, 54)) -> QPixmap:

@@ -5,6 +5,7 @@ clock is the system clock and playback is silent. Frames that were not ready in 
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -20,9 +21,14 @@ from editor.ui.document import Document
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
+    """A QImage that owns its pixels. Built row by row into a Qt-allocated image: constructing a QImage over a
+    Python buffer hits a reference-counting bug in PySide6 when it happens off the GUI thread."""
     h, w = rgb.shape[:2]
-    rgb = np.ascontiguousarray(rgb)
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+    img = QImage(w, h, QImage.Format_RGB888)
+    stride = img.bytesPerLine()
+    view = np.frombuffer(img.bits(), np.uint8, count=stride * h).reshape(h, stride)
+    view[:, : 3 * w] = np.ascontiguousarray(rgb).reshape(h, 3 * w)
+    return img
 
 
 class AudioOut:
@@ -32,6 +38,8 @@ class AudioOut:
         self.rate, self.channels = rate, channels
         self.sink = None
         self.io = None
+        if os.environ.get("SEAMLINE_AUDIO", "qt") != "qt":
+            return
         try:
             from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
 
@@ -77,7 +85,7 @@ class AudioOut:
 class FrameServer(QObject):
     """Composes frames on a worker thread: the latest request wins (scrubbing), or a run ahead (playback)."""
 
-    ready = Signal(int, QImage)
+    ready = Signal(int)  # the frame is in .cache (a plain int crosses threads safely)
 
     def __init__(self, doc: Document):
         super().__init__()
@@ -131,7 +139,6 @@ class FrameServer(QObject):
                 self._want = None
                 version = self._version
             if n in self.cache:
-                self.ready.emit(n, self.cache[n])
                 continue
             try:
                 img = to_qimage(self.compositor().frame(n))
@@ -145,7 +152,6 @@ class FrameServer(QObject):
                     self.cache[n] = img
                     while len(self.cache) > 90:
                         self.cache.pop(next(iter(self.cache)))
-            self.ready.emit(n, img)
 
 
 class PreviewWidget(QWidget):
@@ -161,7 +167,11 @@ class PreviewWidget(QWidget):
         self.dropped = 0
         self.shown_count = 0
         self.server = FrameServer(doc)
-        self.server.ready.connect(self._on_ready)
+        # the UI polls the server's cache: no signal crosses from the render thread (PySide6 emissions from
+        # Python threads under load have crashed here)
+        self._poll = QTimer(self)
+        self._poll.timeout.connect(self._check_ready)
+        self._poll.start(30)
         self.audio = AudioOut(doc.project.settings.sample_rate, doc.project.settings.channels)
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
@@ -179,17 +189,19 @@ class PreviewWidget(QWidget):
 
     def _on_changed(self):
         self.server.invalidate()
+        self.shown = -1
         self.server.request(self.doc.playhead)
 
     def _on_playhead(self, n: int):
         if not self.playing:
             self.server.request(n)
 
-    def _on_ready(self, n: int, img: QImage):
-        if self.playing:
+    def _check_ready(self):
+        if self.playing or self.shown == self.doc.playhead:
             return  # playback pulls frames from the cache on its own clock
-        if n == self.doc.playhead:
-            self.image, self.shown = img, n
+        img = self.server.cache.get(self.doc.playhead)
+        if img is not None:
+            self.image, self.shown = img, self.doc.playhead
             self.update()
 
     def set_scale(self, scale: float):
@@ -227,9 +239,14 @@ class PreviewWidget(QWidget):
         self.server.request(self.doc.playhead)
 
     def _clock(self) -> float:
+        wall = (time.monotonic() - self._t0) * self.speed
         if self.audio.available and self.audio.io is not None and self.speed == 1.0:
-            return self.audio.seconds_played()
-        return (time.monotonic() - self._t0) * self.speed
+            played = self.audio.seconds_played()
+            if played > 0 or wall < 0.5:
+                return played
+            # a sink that does not consume (no real device behind it): play silently on the system clock
+            self.audio.stop()
+        return wall
 
     def _feed_audio(self):
         rate = self.doc.project.settings.rate

@@ -1,9 +1,10 @@
 """Background work for the UI: probing, thumbnails, export and AI jobs never run on the UI thread."""
 from __future__ import annotations
 
+import threading
 import traceback
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Signal
 
 
 class WorkerSignals(QObject):
@@ -56,10 +57,18 @@ class Worker(QRunnable):
 _running: set = set()
 
 
+_slots = threading.BoundedSemaphore(2)  # like a 2-thread pool: one per core
+
+
 def start(worker: Worker) -> Worker:
-    """Queue a worker; it is kept alive until it ends."""
+    """Run a worker on a Python thread (PyAV is not safe on Qt's pool threads); kept alive until it ends."""
     _running.add(worker)
     for sig in (worker.signals.finished, worker.signals.failed, worker.signals.cancelled):
         sig.connect(lambda *_, w=worker: _running.discard(w))
-    QThreadPool.globalInstance().start(worker)
+
+    def run():
+        with _slots:
+            worker.run()
+
+    threading.Thread(target=run, daemon=True, name="seamline-worker").start()
     return worker
