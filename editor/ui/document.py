@@ -13,6 +13,7 @@ from editor.errors import ProjectError
 from editor.project import fileio
 from editor.render.sources import MediaPool
 from editor.timeline.model import EditError, Project, ProjectSettings
+from editor.ui.callbacks import Callbacks
 
 
 class EditCommand(QUndoCommand):
@@ -43,7 +44,6 @@ class Document(QObject):
     path_changed = Signal()
     selection_changed = Signal()
     error = Signal(str)
-    playhead_changed = Signal(int)
 
     AUTOSAVE_DELAY_MS = 3000
     AUTOSAVE_PERIOD_MS = 60000
@@ -58,6 +58,7 @@ class Document(QObject):
         self.selected_track: str | None = None
         self.selected_cut: tuple[str, str, str] | None = None  # (track, a, b)
         self.playhead = 0
+        self.playhead_changed = Callbacks()  # fires on every playback tick: a plain callback list
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.timeout.connect(self.write_recovery)

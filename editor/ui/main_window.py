@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.preview.server.invalidate()
         old.close()
         self._thumb_jobs.clear()
+        self.timeline._asked.clear()
         self.timeline.thumbs.clear()
         self.timeline.peaks.clear()
         self._refresh_title()

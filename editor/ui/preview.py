@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from editor.errors import MediaError
 from editor.render.compositor import Compositor, scaled_size
 from editor.render.mixer import AudioMixer
+from editor.ui.callbacks import Callbacks
 from editor.ui.document import Document
 
 
@@ -155,7 +156,6 @@ class FrameServer(QObject):
 
 
 class PreviewWidget(QWidget):
-    status = Signal(str)
 
     def __init__(self, doc: Document, parent=None):
         super().__init__(parent)
@@ -166,6 +166,7 @@ class PreviewWidget(QWidget):
         self.speed = 1.0
         self.dropped = 0
         self.shown_count = 0
+        self.status = Callbacks()  # per playback tick: a plain callback list
         self.server = FrameServer(doc)
         # the UI polls the server's cache: no signal crosses from the render thread (PySide6 emissions from
         # Python threads under load have crashed here)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from editor.actions.media import place_asset
 from editor.timeline import edits
+from editor.ui.callbacks import Callbacks
 from editor.ui.document import Document
 
 ASSET_MIME = "application/x-seamline-asset"
@@ -47,7 +48,6 @@ class Drag:
 
 class TimelineView(QWidget):
     fill_requested = Signal(str, str, str)  # track, a, b
-    thumbs_wanted = Signal(str)  # asset id
 
     def __init__(self, doc: Document, parent=None):
         super().__init__(parent)
@@ -59,6 +59,8 @@ class TimelineView(QWidget):
         self.thumbs: dict[str, QPixmap] = {}
         self.peaks: dict[str, object] = {}
         self.progress: dict[tuple, float] = {}  # (track, a, b) -> fill progress shown on the cut
+        self.thumbs_wanted = Callbacks()  # asset id; asked at most once per asset
+        self._asked: set[str] = set()
         self.setMouseTracking(True)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
@@ -118,6 +120,11 @@ class TimelineView(QWidget):
                         return "out", t, c
                     return "body", t, c
         return None, t, None
+
+    def _want(self, asset_id: str) -> None:
+        if asset_id not in self._asked:
+            self._asked.add(asset_id)
+            self.thumbs_wanted.emit(asset_id)
 
     @staticmethod
     def _cuts(track):
@@ -221,7 +228,7 @@ class TimelineView(QWidget):
         if t.kind == "video" and asset is not None:
             pix = self.thumbs.get(asset.id)
             if pix is None:
-                self.thumbs_wanted.emit(asset.id)
+                self._want(asset.id)
             elif r.width() > 20:
                 p.save()
                 p.setClipPath(path)
@@ -245,7 +252,7 @@ class TimelineView(QWidget):
     def _paint_wave(self, p, c, asset, r):
         peaks = self.peaks.get(asset.id)
         if peaks is None:
-            self.thumbs_wanted.emit(asset.id)
+            self._want(asset.id)
             return
         if not len(peaks):
             return

@@ -1,6 +1,7 @@
 """Background work for the UI: probing, thumbnails, export and AI jobs never run on the UI thread."""
 from __future__ import annotations
 
+import queue
 import threading
 import traceback
 
@@ -37,24 +38,49 @@ class Worker(QRunnable):
         try:
             result = self.fn(*self.args, progress=self._progress, cancelled=self.token, **self.kwargs)
         except (JobCancelled, ExportCancelled):
-            self.done = True
-            self.signals.cancelled.emit()
+            _post(self, "cancelled")
             return
         except Exception as exc:  # shown to the user; nothing is swallowed
-            self.done = True
             msg = str(exc) or type(exc).__name__
             if not getattr(exc, "args", None):
                 msg += "\n" + traceback.format_exc(limit=3)
-            self.signals.failed.emit(msg)
+            _post(self, "failed", msg)
             return
-        self.done = True
-        self.signals.finished.emit(result)
+        _post(self, "finished", result)
 
     def _progress(self, fraction: float, stage: str = "") -> None:
-        self.signals.progress.emit(float(fraction), stage)
+        _post(self, "progress", float(fraction), stage)
 
 
 _running: set = set()
+_events: "queue.Queue" = queue.Queue()
+_pump = None
+
+
+def _post(worker: "Worker", kind: str, *args) -> None:
+    """From a worker thread: queue an event; the UI thread emits it (no Qt signal is emitted off the UI thread)."""
+    _events.put((worker, kind, args))
+
+
+def _drain() -> None:
+    while True:
+        try:
+            worker, kind, args = _events.get_nowait()
+        except queue.Empty:
+            return
+        if kind != "progress":
+            worker.done = True
+        getattr(worker.signals, kind).emit(*args)
+
+
+def _ensure_pump() -> None:
+    global _pump
+    if _pump is None:
+        from PySide6.QtCore import QCoreApplication, QTimer
+
+        _pump = QTimer(QCoreApplication.instance())
+        _pump.timeout.connect(_drain)
+        _pump.start(15)
 
 
 _slots = threading.BoundedSemaphore(2)  # like a 2-thread pool: one per core
@@ -62,6 +88,7 @@ _slots = threading.BoundedSemaphore(2)  # like a 2-thread pool: one per core
 
 def start(worker: Worker) -> Worker:
     """Run a worker on a Python thread (PyAV is not safe on Qt's pool threads); kept alive until it ends."""
+    _ensure_pump()
     _running.add(worker)
     for sig in (worker.signals.finished, worker.signals.failed, worker.signals.cancelled):
         sig.connect(lambda *_, w=worker: _running.discard(w))

@@ -257,7 +257,9 @@ for ppf in (0.05, 0.5, 3.0, 20.0):
     print('paint', ppf, (time.perf_counter() - t) / 20 * 1000)
 """
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    lines = [line.split() for line in r.stdout.splitlines()]
+    if r.returncode:
+        print("\n".join(l for l in r.stderr.splitlines() if not l.startswith(("qt.", "Extension")))[-2500:])
+    lines = [line.split() for line in r.stdout.splitlines() if line.split()]
     rows = [("measure", "value")]
     for ln in lines:
         if ln[0] == "startup":
