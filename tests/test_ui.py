@@ -246,3 +246,9 @@ def test_playback_runs_without_audio_device(qtbot, window, shared_media):
     qtbot.waitUntil(lambda: doc.playhead > 10, timeout=30000)  # playback advances, silently if need be
     window.preview.stop()
     assert window.preview.shown_count > 3
+    at = doc.playhead
+    window.shuttle(-1)  # J: backwards
+    qtbot.waitUntil(lambda: doc.playhead < at - 3, timeout=30000)
+    window.shuttle(-1)  # J again: twice as fast backwards
+    assert window.preview.speed == -2.0
+    window.preview.stop()

@@ -162,9 +162,9 @@ class MainWindow(QMainWindow):
             v.addAction(dock.toggleViewAction())
         p = mb.addMenu("&Playback")
         act(p, "Play/Pause", self.preview.toggle_play, "Space")
-        act(p, "Reverse (J)", lambda: self.preview.play(speed=1.0) if False else self.preview.step(-10), "J")
+        act(p, "Reverse (J)", lambda: self.shuttle(-1), "J")
         act(p, "Stop (K)", self.preview.stop, "K")
-        act(p, "Forward (L)", lambda: self.preview.play(speed=2.0 if self.preview.playing else 1.0), "L")
+        act(p, "Forward (L)", lambda: self.shuttle(1), "L")
         act(p, "Previous Frame", lambda: self.preview.step(-1), "Left")
         act(p, "Next Frame", lambda: self.preview.step(1), "Right")
         act(p, "Start", lambda: self.doc.set_playhead(0), "Home")
@@ -207,6 +207,16 @@ class MainWindow(QMainWindow):
         self.preview.server.stop()
         self.preview.server.join()
         self.doc.close()
+
+    def shuttle(self, direction: int):
+        """J/L: play backward/forward; pressing again in the same direction doubles the speed (up to 8x)."""
+        speed = self.preview.speed if self.preview.playing else 0.0
+        if speed and (speed > 0) == (direction > 0):
+            speed = max(-8.0, min(8.0, speed * 2))
+        else:
+            speed = float(direction)
+        self.preview.stop()
+        self.preview.play(speed=speed)
 
     def ask(self, question: str, buttons) -> int:
         """A yes/no style question (tests and scripts replace this)."""

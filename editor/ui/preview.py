@@ -116,9 +116,9 @@ class FrameServer(QObject):
             self._want = n
             self._cv.notify()
 
-    def play_from(self, n: int, count: int):
+    def play_from(self, n: int, count: int, step: int = 1):
         with self._cv:
-            self._ahead = list(range(n, n + count))
+            self._ahead = [f for f in range(n, n + step * count, step) if f >= 0]
             self._cv.notify()
 
     def stop(self):
@@ -216,7 +216,7 @@ class PreviewWidget(QWidget):
     def play(self, speed: float = 1.0):
         if self.doc.project.duration <= 0:
             return
-        if self.doc.playhead >= self.doc.project.duration - 1:
+        if speed > 0 and self.doc.playhead >= self.doc.project.duration - 1:
             self.doc.set_playhead(0)
         self.playing, self.speed = True, speed
         self.dropped = self.shown_count = 0
@@ -224,7 +224,7 @@ class PreviewWidget(QWidget):
         self._t0 = time.monotonic()
         self._mixer = AudioMixer(self.doc.project, self.doc.pool)
         self._audio_frame = self._start_frame
-        self.server.play_from(self._start_frame, 12)
+        self.server.play_from(self._start_frame, 12, 1 if speed > 0 else -1)
         if speed == 1.0 and self.audio.available:
             self.audio.start()
             self._feed_audio()
@@ -269,14 +269,19 @@ class PreviewWidget(QWidget):
             self.doc.set_playhead(self.doc.project.duration - 1)
             self.stop()
             return
-        if n < 0 or n == self.shown:
+        if n < 0:  # reverse play reached the start
+            self.doc.set_playhead(0)
+            self.stop()
             return
-        self.server.play_from(n + 1, 10)
+        if n == self.shown:
+            return
+        step = 1 if self.speed > 0 else -1
+        self.server.play_from(n + step, 10, step)
         img = self.server.cache.get(n)
         if img is None:
             return  # not ready yet: counted as dropped if we have to skip it
-        if self.shown >= 0 and n > self.shown + 1:
-            self.dropped += n - self.shown - 1
+        if self.shown >= 0 and abs(n - self.shown) > 1:
+            self.dropped += abs(n - self.shown) - 1
         self.image, self.shown = img, n
         self.shown_count += 1
         self.doc.playhead = n
