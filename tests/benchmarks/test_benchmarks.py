@@ -267,3 +267,38 @@ for ppf in (0.05, 0.5, 3.0, 20.0):
         elif ln[0] == "paint":
             rows.append((f"timeline paint, 500 clips, {ln[1]} px/frame", f"{float(ln[2]):.1f} ms"))
     table("Editor responsiveness", rows)
+
+
+@pytest.mark.skipif(not FFMPEG, reason="needs ffmpeg")
+def test_playback_1080p_dropped_frames(tmp_path):
+    """10 s of a 1080p30 H.264 clip played in the editor at preview scale 1/2 and full: shown vs dropped."""
+    clip = tmp_path / "hd.mp4"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-i", str(MEDIA / "video/01_dog.mp4"), "-vf", "scale=1920:1080",
+                    "-r", "30", "-c:v", "libx264", "-preset", "veryfast", "-an", str(clip)], check=True)
+    code = f"""
+import os, sys, time
+os.environ['QT_QPA_PLATFORM'] = 'offscreen'
+sys.path.insert(0, {str(ROOT)!r})
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from editor.ui.main_window import MainWindow
+from editor.ui.document import Document
+from editor.actions.media import project_for_files
+w = MainWindow(Document(project_for_files([{str(clip)!r}]))); w.show()
+for scale in (0.5, 1.0):
+    w.preview.stop(); w.doc.set_playhead(0); w.preview.set_scale(scale)
+    t = time.time()
+    while time.time() - t < 1: app.processEvents(); time.sleep(0.002)
+    w.preview.play()
+    t = time.time()
+    while time.time() - t < 9.5 and w.preview.playing: app.processEvents(); time.sleep(0.001)
+    w.preview.stop()
+    print('play', scale, w.preview.shown_count, w.preview.dropped, flush=True)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    rows = [("preview scale", "frames shown", "dropped")]
+    for ln in r.stdout.splitlines():
+        parts = ln.split()
+        if parts and parts[0] == "play":
+            rows.append((parts[1], parts[2], parts[3]))
+    table("Playback of 1080p30 H.264 for ~9.5 s (no audio device)", rows)
