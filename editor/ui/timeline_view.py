@@ -108,7 +108,7 @@ class TimelineView(QWidget):
         if t is None or pos.x() < HEADER_W:
             return None, t, None
         for _, top, h in [r for r in self.rows() if r[0] is t]:
-            for a, b in self._cuts(t):
+            for a, b in (self._cuts(t) if self.px_per_frame >= 0.3 else []):
                 if self._handle_rect(t, a, b, top, h).contains(QPointF(pos)):
                     return "handle", t, (a, b)
             for c in t.clips:
@@ -181,9 +181,10 @@ class TimelineView(QWidget):
                 p.setBrush(QColor(255, 255, 255, 50))
                 p.drawRect(r)
                 p.drawLine(r.bottomLeft(), r.topRight())
-            for a, b in self._cuts(t):
-                if first <= b.start <= last:
-                    self._paint_handle(p, t, a, b, top, h)
+            if self.px_per_frame >= 0.3:  # fill handles once cuts are far enough apart to click
+                for a, b in self._cuts(t):
+                    if first <= b.start <= last:
+                        self._paint_handle(p, t, a, b, top, h)
             self._paint_header(p, t, top, h)
         if self.drag and self.drag.preview:
             tid, start, dur = self.drag.preview
@@ -222,6 +223,9 @@ class TimelineView(QWidget):
         r = self.clip_rect(c, top, h)
         kind = "offline" if asset is None or asset.offline else (
             "generated" if asset.provenance else (asset.kind if t.kind == "video" else "audio"))
+        if r.width() < 4:  # zoomed far out: a sliver, no outline, name or picture
+            p.fillRect(r, COLORS[kind] if c.id not in self.doc.selection else QColor(255, 210, 80))
+            return
         path = QPainterPath()
         path.addRoundedRect(r, 4, 4)
         p.fillPath(path, COLORS[kind])
