@@ -10,7 +10,7 @@ import importlib.util
 import json
 import os
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ai.errors import MissingPackage, ModelNotAvailable, NoGPU, OutOfMemory

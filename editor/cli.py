@@ -6,7 +6,6 @@ import json
 import sys
 import time
 from fractions import Fraction
-from pathlib import Path
 
 from editor import __version__
 
@@ -60,7 +59,7 @@ def _fps(text: str | None):
             raise ValueError
         return f
     except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"frame rate must be a positive number like 30 or 30000/1001") from None
+        raise argparse.ArgumentTypeError("frame rate must be a positive number like 30 or 30000/1001") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -202,7 +202,6 @@ app.exec()
     p = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          text=True)
     assert p.stdout.readline().strip() == "edited"
-    rec = tmp_path / "data" / "seamline" / "recovery"
     rec = tmp_path / "data" / "recovery"
     deadline = time.time() + 20
     while time.time() < deadline and not list(rec.glob("*.seam-recovery")):

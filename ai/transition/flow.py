@@ -16,8 +16,7 @@ Large frames are handled at a working resolution and their detail is restored fr
 """
 from __future__ import annotations
 
-import math
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import cv2
@@ -262,7 +261,7 @@ class FlowInterpolator:
         done = 0
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {pool.submit(self.frame, t): i for i, t in enumerate(ts)}
-            for fut in _as_completed(futures):
+            for fut in as_completed(futures):
                 if cancelled is not None and cancelled():
                     for f in futures:
                         f.cancel()
@@ -274,23 +273,3 @@ class FlowInterpolator:
                 if progress is not None:
                     progress(done / len(ts))
         return out
-
-
-def _as_completed(futures):
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
-
-
-def interpolate(a: np.ndarray, b: np.ndarray, n: int, **kw) -> list[np.ndarray]:
-    """n in-between frames, the i-th (1-based) at t = i / (n + 1)."""
-    fi = FlowInterpolator(a, b, **kw)
-    return fi.frames([i / (n + 1) for i in range(1, n + 1)])
-
-
-def times_for(n: int) -> list[float]:
-    return [i / (n + 1) for i in range(1, n + 1)]
-
-
-def frames_for_duration(seconds: float, fps) -> int:
-    return max(1, int(math.floor(seconds * float(fps) + 1e-6)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from editor.actions.media import asset_from_info, ensure_track
+from editor.actions.media import asset_from_info
 from editor.media.probe import probe
 from editor.timeline import edits
 from editor.timeline.edits import edit
@@ -125,8 +125,6 @@ def cuts(project: Project, track_id: str) -> list[tuple[str, str, int]]:
     return [(x.id, y.id, y.start) for x, y in zip(cl, cl[1:]) if x.end == y.start]
 
 
-__all__ = ["insert_fill", "fill_asset", "add_generated_clip", "add_sound_layers", "cuts", "ensure_track",
-           "dataclasses"]
 
 
 def clip_frame(project: Project, clip: Clip, frame: int, pool=None):

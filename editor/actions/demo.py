@@ -69,9 +69,6 @@ def _tone(n_samples: int, freq: float, rng) -> np.ndarray:
 
 def build_demo(folder, progress=None, cancelled=None) -> Path:
     """Write media + demo.seam into folder; returns the project path. Built-in backends only."""
-    import sys
-
-    sys.path  # noqa: B018 (keep imports local: this runs on a worker)
     from ai.camera.move import MoveRequest, run_move_job
     from ai.sound.analysis import analyse_file
     from ai.sound.layers import SoundRequest, run_sound_job

@@ -87,8 +87,6 @@ def display_rotation(frame) -> int:
 
 def probe(path, check_tail: bool = True) -> MediaInfo:
     """What a file holds. check_tail also decodes near the end, so a truncated file is caught at import."""
-    import av
-
     path = Path(path)
     container = _open(path)
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from editor.errors import MediaError
-from editor.media.probe import IMAGE_FORMATS, display_rotation, probe
+from editor.media.probe import IMAGE_FORMATS, probe
 
 _EPS = 1e-4
 

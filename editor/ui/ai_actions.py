@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from PySide6.QtWidgets import QMessageBox
-
 from editor.actions.ai_results import add_generated_clip, add_sound_layers, insert_fill, make_fill
-from editor.actions.media import asset_from_info, ensure_track
+from editor.actions.media import asset_from_info
 from editor.media.probe import probe
 
 
@@ -187,5 +185,3 @@ def run_sound(window) -> bool:
     tab.row.run(work, done, lambda msg: _error(window, msg))
     return True
 
-
-__all__ = ["run_fill", "run_camera", "run_sound", "ensure_track", "QMessageBox"]

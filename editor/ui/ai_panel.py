@@ -1,9 +1,9 @@
 """The AI panel: one tab per tool. Jobs run on workers with progress and cancel; results land as one undo step."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+                               QListWidget, QProgressBar, QPushButton, QTabWidget, QWidget)
 
 from ai.camera.paths import EASINGS, MOVES
 from ai.sound.synth import PRESETS
@@ -199,8 +199,6 @@ class AIPanel(QTabWidget):
         self.addTab(self.fill, "Fill transition")
         self.addTab(self.camera, "Camera move")
         self.addTab(self.sound, "Sound")
-        wrap = QVBoxLayout()
-        wrap.addStretch(1)
 
     def fill_selected_cut(self):
         self.window_.fill_selected_cut()
@@ -229,5 +227,3 @@ class AIPanel(QTabWidget):
             except Exception:
                 pass
 
-
-__all__ = ["AIPanel", "JobRow", "Qt"]

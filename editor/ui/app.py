@@ -13,7 +13,7 @@ def start(files=(), demo=None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from editor.ui.document import Document, load_recovery, pending_recoveries
+    from editor.ui.document import load_recovery, pending_recoveries
     from editor.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

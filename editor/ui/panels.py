@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QSpinBox, QVBoxLayout, QWidget)
 

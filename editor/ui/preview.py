@@ -10,7 +10,7 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -86,7 +86,6 @@ class AudioOut:
 class FrameServer(QObject):
     """Composes frames on a worker thread: the latest request wins (scrubbing), or a run ahead (playback)."""
 
-    ready = Signal(int)  # the frame is in .cache (a plain int crosses threads safely)
 
     def __init__(self, doc: Document):
         super().__init__()
