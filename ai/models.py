@@ -157,13 +157,23 @@ def resolve_dtype(pref: str, device: str):
     return torch.float32
 
 
+def _how_to_get_ai() -> str:
+    from editor.resources import frozen
+
+    if frozen():
+        return ("this Seamline bundle was built without the AI packages (the `ai` extra); install Seamline from "
+                "source with `bash packaging/setup.sh --ai`, or build the full bundle with "
+                "`bash packaging/build.sh --full`")
+    return "install them with `pip install 'seamline[ai]'` (or `bash packaging/setup.sh --ai`)"
+
+
 def require(backend: str, settings: ModelSettings, seconds_of_output: float = 1.0) -> None:
     """Raise the error a user can act on before anything heavy is loaded."""
     info = REGISTRY[backend]
     missing = missing_packages(backend)
     if missing:
-        raise MissingPackage(f"{info.title} needs the Python package(s) {', '.join(missing)}: install them with "
-                             f"`pip install 'seamline[ai]'`, or use the built-in backend")
+        raise MissingPackage(f"{info.title} needs the Python package(s) {', '.join(missing)}: {_how_to_get_ai()}, "
+                             f"or use the built-in backend")
     if not weights_present(backend, settings):
         raise ModelNotAvailable(
             f"{info.title}: the weights ({settings.model}, about {info.download_gb:g} GB) are not on this machine. "

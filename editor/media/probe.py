@@ -55,6 +55,7 @@ def _quiet_av_logging() -> None:
     if not getattr(av, "_seamline_quiet", False):
         try:
             av.logging.restore_default_callback()
+            av.logging.set_libav_level(av.logging.ERROR)  # no encoder statistics on the terminal
         except AttributeError:  # older PyAV
             av.logging.set_level(None)
         av._seamline_quiet = True

@@ -13,12 +13,19 @@ def start(files=(), demo=None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from editor.resources import resource
     from editor.ui.document import load_recovery, pending_recoveries
     from editor.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Seamline")
     app.setOrganizationName("Seamline")
+    app.setDesktopFileName("seamline")  # ties windows to packaging/seamline.desktop (taskbar icon, Wayland)
+    icon = resource("seamline.png")  # PNG: needs no SVG plugin in the bundle
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow()
     window.show()
     if os.environ.get("SEAMLINE_STARTUP_REPORT"):

@@ -32,7 +32,8 @@ def timecode(frame: int, rate) -> str:
     s, f = divmod(int(frame), fps)
     m, s = divmod(s, 60)
     h, m = divmod(m, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}" if h else f"{m:02d}:{s:02d}:{f:02d}"
+    # always HH:MM:SS:FF: a short "00:04:00" reads as four minutes to most people, not four seconds
+    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
 
 
 @dataclass

@@ -1,0 +1,114 @@
+"""The desktop bundle (packaging/build.sh): it builds, starts, renders headless and works without torch."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from editor import __version__
+from editor.actions.media import project_for_files
+from editor.media.probe import probe
+from editor.project import save
+from editor.timeline import edits
+from mediagen import decode_all, decode_audio, index_frame, indexed_video, read_index
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def _clean_env(**extra):
+    """The environment of a user who double-clicks the bundle: no virtualenv, no checkout on the path."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME") and not k.startswith("PYTEST")}
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("PyInstaller is part of the dev extra; CI must have it")
+        pytest.skip("PyInstaller is not installed (pip install -e '.[dev]')")
+    work = tmp_path_factory.mktemp("bundle")
+    env = dict(os.environ, PY=sys.executable, DISTPATH=str(work / "dist"), WORKPATH=str(work / "build"))
+    r = subprocess.run(["bash", str(ROOT / "packaging" / "build.sh")], env=env, capture_output=True, text=True,
+                       timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    exe = work / "dist" / "seamline" / "seamline"
+    assert exe.is_file() and os.access(exe, os.X_OK)
+    return exe
+
+
+def run(exe, *args, cwd, timeout=300, **env):
+    return subprocess.run([str(exe), *map(str, args)], cwd=cwd, env=_clean_env(**env), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_bundle_reports_its_version_and_carries_no_torch(bundle, tmp_path):
+    r = run(bundle, "--version", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"Seamline {__version__}"
+    internal = bundle.parent / "_internal"
+    shipped = {p.name.lower() for p in internal.iterdir()}
+    for heavy in ("torch", "diffusers", "transformers"):
+        assert heavy not in shipped, f"the lite bundle should not ship {heavy}"
+    assert not list(internal.glob("libtorch*"))
+    assert (internal / "resources" / "seamline.png").is_file()  # the window icon travels with the bundle
+
+
+def test_bundle_renders_a_project_headless(bundle, tmp_path):
+    a = indexed_video(tmp_path / "a.mp4", 45, size=(160, 96), with_audio=True)
+    b = indexed_video(tmp_path / "b.mp4", 45, size=(160, 96), with_audio=True)
+    project = project_for_files([a, b])
+    v1 = project.video_tracks()[0]
+    b_id = v1.clips[1].id
+    edits.trim(project, b_id, "in", 20)  # B now shows its frames 20..44 ...
+    edits.move(project, b_id, 45)  # ... right after A's 45 frames
+    save(project, tmp_path / "tiny.seam")
+
+    out = tmp_path / "out" / "tiny.mp4"
+    out.parent.mkdir()
+    r = run(bundle, "render", tmp_path / "tiny.seam", "-o", out, cwd=tmp_path, QT_QPA_PLATFORM="offscreen")
+    assert r.returncode == 0, r.stderr[-3000:]
+    info = probe(out)
+    assert (info.width, info.height) == (160, 96)
+    frames = decode_all(out)
+    assert len(frames) == 45 + 25
+    assert [read_index(frames[n]) for n in (0, 44, 45, 69)] == [0, 44, 20, 44]
+    sound = decode_audio(out)
+    assert abs(len(sound) / 48000 - 70 / 30) < 0.05 and np.abs(sound).max() > 0.1  # both clips' tone is there
+
+
+def test_bundle_opens_the_editor_window(bundle, tmp_path):
+    a = indexed_video(tmp_path / "a.mp4", 30)
+    shot = tmp_path / "window.png"
+    r = run(bundle, a, cwd=tmp_path, QT_QPA_PLATFORM="offscreen", SEAMLINE_STARTUP_REPORT="1",
+            SEAMLINE_QUIT_AFTER="3", SEAMLINE_SCREENSHOT=shot, SEAMLINE_AUDIO="off",
+            SEAMLINE_DATA=tmp_path / "data", timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "window shown after" in r.stdout
+    import cv2
+
+    img = cv2.imread(str(shot))
+    assert img is not None and img.shape[1] >= 800 and img.std() > 10  # a real, painted window
+
+
+def test_bundle_runs_builtin_ai_and_says_what_generative_needs(bundle, tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    cv2.imwrite(str(tmp_path / "a.png"), index_frame(3, 160, 96))
+    cv2.imwrite(str(tmp_path / "b.png"), index_frame(9, 160, 96))
+    r = run(bundle, "fill-transition", "a.png", "b.png", "-o", "fill.mp4", "--frames", 5, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert len(decode_all(tmp_path / "fill.mp4")) == 5
+
+    r = run(bundle, "fill-transition", "a.png", "b.png", "-o", "wan.mp4", "--backend", "wan", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "built without the AI packages" in r.stderr and "build.sh --full" in r.stderr
+    assert not (tmp_path / "wan.mp4").exists()
