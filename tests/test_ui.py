@@ -69,7 +69,7 @@ def test_import_drag_edit_undo_save_reopen(qtbot, window, shared_media, tmp_path
     window.bin.setCurrentRow([i for i in range(window.bin.count())
                               if window.bin.item(i).data(Qt.UserRole) == dog.id][0])
     mime = QMimeData()
-    from editor.ui.timeline_view import ASSET_MIME, RULER_H
+    from editor.ui.timeline_view import ASSET_MIME
 
     mime.setData(ASSET_MIME, dog.id.encode())
     tl = window.timeline
@@ -251,3 +251,58 @@ def test_playback_runs_without_audio_device(qtbot, window, shared_media):
     window.shuttle(-1)  # J again: twice as fast backwards
     assert window.preview.speed == -2.0
     window.preview.stop()
+
+
+def _rgb(qimage):
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    img = qimage.convertToFormat(QImage.Format_RGB888)
+    w, h = img.width(), img.height()
+    raw = np.frombuffer(img.constBits(), np.uint8, img.sizeInBytes()).reshape(h, img.bytesPerLine())
+    return raw[:, :w * 3].reshape(h, w, 3).copy()
+
+
+def test_long_gop_video_gets_a_proxy_that_the_preview_uses(qtbot, window, tmp_path):
+    from mediagen import read_index, indexed_video
+    from editor.media.proxy import find_proxy
+
+    src = indexed_video(tmp_path / "phone.mp4", 90, size=(1280, 720))  # GOP 30, 720p: like phone footage
+    import_and_wait(qtbot, window, [src], lay_out=True)
+    window.set_use_proxies(True)
+    qtbot.waitUntil(lambda: not window.proxies.busy, timeout=60000)
+    assert find_proxy(src) is not None
+    assert window._status_proxy.text() == ""  # the status bar tells progress, then clears
+    window.preview.set_scale(0.5)
+    window.doc.set_playhead(47)
+    qtbot.waitUntil(lambda: window.preview.shown == 47, timeout=10000)
+    assert read_index(_rgb(window.preview.image)) == 47
+    doc = window.doc
+    readers = [r for r in doc.pool._visual.values() if hasattr(r, "proxy_hits")]
+    assert readers and sum(r.proxy_hits for r in readers) >= 1
+    # switched off (View menu), the preview reads the original again, at the same frame
+    window.set_use_proxies(False)
+    hits = sum(r.proxy_hits for r in readers)
+    window.doc.set_playhead(61)
+    qtbot.waitUntil(lambda: window.preview.shown == 61, timeout=10000)
+    assert read_index(_rgb(window.preview.image)) == 61
+    assert sum(r.proxy_hits for r in readers) == hits
+    window.set_use_proxies(True)
+
+
+def test_horizontal_scrollbar_and_playhead_follow(qtbot, window, tmp_path):
+    from mediagen import indexed_video
+
+    src = indexed_video(tmp_path / "long.mp4", 300)
+    import_and_wait(qtbot, window, [src], lay_out=True)
+    tl, bar = window.timeline, window.hbar
+    tl.zoom_to_fit()
+    assert bar.maximum() == 0  # everything visible: nothing to scroll
+    tl.zoom(8.0)
+    assert bar.maximum() > 0 and bar.pageStep() == tl.visible_frames
+    bar.setValue(bar.maximum() // 2)
+    assert tl.scroll == bar.maximum() // 2  # dragging the bar scrolls the timeline
+    window.doc.set_playhead(299)  # the playhead runs off the right edge: the view pages along
+    assert tl.scroll <= 299 < tl.scroll + tl.visible_frames and bar.value() == tl.scroll
+    window.doc.set_playhead(0)
+    assert tl.scroll == 0 and bar.value() == 0

@@ -54,6 +54,8 @@ REFORMAT_LOCK = threading.Lock()
 def _rgb(frame, size, rotation):
     if size is not None and rotation in (90, 270):
         size = (size[1], size[0])
+    if size is not None and size == (frame.width, frame.height):
+        size = None  # swscale takes a slower scaling path when asked for the same size (3.5 vs 2 ms at 1080p)
     with REFORMAT_LOCK:
         if size is not None:
             arr = frame.to_ndarray(format="rgb24", width=size[0], height=size[1])

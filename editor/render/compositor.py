@@ -89,19 +89,16 @@ class Compositor:
 
     def frame(self, n: int) -> np.ndarray:
         W, H = self.size
-        layers = []
-        for track in self.project.video_tracks():
+        layers = []  # top-down; nothing under an opaque full-frame layer is decoded at all
+        for track in reversed(self.project.video_tracks()):
             if track.mute:
                 continue
             layer = self._track_layer(track, n)
             if layer is not None:
                 layers.append(layer)
-        # drop everything under the top-most opaque full-frame layer
-        for i in range(len(layers) - 1, -1, -1):
-            img, rect, a = layers[i]
-            if a >= 0.999 and rect == (0, 0, W, H):
-                layers = layers[i:]
-                break
+                if layer[2] >= 0.999 and layer[1] == (0, 0, W, H):
+                    break
+        layers.reverse()
         if len(layers) == 1 and layers[0][2] >= 0.999 and layers[0][1] == (0, 0, W, H):
             return layers[0][0]
         canvas = np.zeros((H, W, 3), np.uint8)

@@ -10,7 +10,11 @@ from editor.timeline.model import MediaAsset
 
 
 class MediaPool:
-    def __init__(self, sample_rate: int = 48000, channels: int = 2, cache_bytes: int = 192 << 20):
+    def __init__(self, sample_rate: int = 48000, channels: int = 2, cache_bytes: int = 192 << 20,
+                 proxies: bool = False):
+        """proxies=True (the preview's pool): videos read from their edit proxy when the size asked for fits."""
+        self.proxies = proxies
+        self.use_proxies = True  # the View menu switch; proxies stay attached either way
         self.sample_rate = sample_rate
         self.channels = channels
         self.cache_bytes = cache_bytes
@@ -32,8 +36,18 @@ class MediaPool:
                 r = open_visual(asset.path)
                 if hasattr(r, "cache"):
                     r.cache.max_bytes = self.cache_bytes
+                if self.proxies and asset.kind == "video":
+                    from editor.media.proxy import ProxiedReader, find_proxy
+
+                    r = ProxiedReader(r, find_proxy(asset.path), enabled=lambda: self.use_proxies)
                 self._visual[key] = r
             return r
+
+    def attach_proxy(self, path: str, proxy_file) -> int:
+        """A proxy finished: readers of that file already open switch to it. Returns how many did."""
+        with self._lock:
+            readers = [r for (p, _), r in self._visual.items() if p == path and hasattr(r, "attach")]
+        return sum(bool(r.attach(proxy_file)) for r in readers)
 
     def audio(self, asset: MediaAsset) -> np.ndarray | None:
         from editor.media.reader import read_audio

@@ -53,7 +53,7 @@ class Document(QObject):
         self.project = project or Project(settings=ProjectSettings(1920, 1080))
         self.path = Path(path) if path else None
         self.undo = QUndoStack(self)
-        self.pool = MediaPool(self.project.settings.sample_rate, self.project.settings.channels)
+        self.pool = MediaPool(self.project.settings.sample_rate, self.project.settings.channels, proxies=True)
         self.selection: set[str] = set()
         self.selected_track: str | None = None
         self.selected_cut: tuple[str, str, str] | None = None  # (track, a, b)

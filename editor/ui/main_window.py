@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMessageBox, QProgressBar, QPushButton,
-                               QScrollArea, QVBoxLayout, QWidget)
+                               QScrollArea, QScrollBar, QVBoxLayout, QWidget)
 
 from editor.actions import media as media_actions
 from editor.errors import ProjectError
@@ -19,6 +19,7 @@ from editor.ui.ai_panel import AIPanel
 from editor.ui.document import Document
 from editor.ui.panels import Inspector, MediaBin, pixmap_from_rgb
 from editor.ui.preview import PreviewWidget
+from editor.ui.proxies import ProxyQueue
 from editor.ui.timeline_view import TimelineView, timecode
 
 MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.mp3 *.wav *.flac *.m4a *.aac *.ogg *.png *.jpg " \
@@ -34,7 +35,16 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(self.timeline)
         scroll.setWidgetResizable(True)
-        self.setCentralWidget(scroll)
+        self.hbar = QScrollBar(Qt.Horizontal)  # timeline position; the view has its own frame-based scroll
+        self.hbar.valueChanged.connect(self.timeline.set_scroll)
+        self.timeline.view_changed.connect(self._sync_hbar)
+        central = QWidget()
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(scroll)
+        box.addWidget(self.hbar)
+        self.setCentralWidget(central)
         self.preview = PreviewWidget(self.doc)
         self.bin = MediaBin(self.doc)
         self.inspector = Inspector(self.doc)
@@ -52,9 +62,16 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["Inspector"], self.docks["AI"])
         self.docks["AI"].raise_()
         self._status_extra = QLabel("")
+        self._status_proxy = QLabel("")
+        self.statusBar().addPermanentWidget(self._status_proxy)
         self.statusBar().addPermanentWidget(self._status_extra)
+        self.proxies = ProxyQueue(self)
+        self.proxies.enabled = self.settings.value("preview/proxies", True, type=bool)
+        self.proxies.status.connect(self._status_proxy.setText)
+        self.proxies.ready.connect(lambda _p: self.preview.server.invalidate())
         self._build_menus()
         self._connect(self.doc)
+        self.proxies.attach(self.doc)
         self.timeline.fill_requested.connect(self.fill_cut)
         self.timeline.thumbs_wanted.connect(self._want_thumbs)
         self.bin.files_dropped.connect(self.import_files)
@@ -68,6 +85,8 @@ class MainWindow(QMainWindow):
         doc.path_changed.connect(self._refresh_title)
         doc.changed.connect(self._refresh_title)
         doc.changed.connect(lambda: self.ai.refresh(self.doc))
+        doc.changed.connect(self.proxies.sync)
+        doc.pool.use_proxies = self.proxies.enabled
         doc.selection_changed.connect(lambda: self.ai.refresh(self.doc))
         doc.error.connect(self.show_error)
         doc.playhead_changed.connect(self._show_time)
@@ -81,6 +100,7 @@ class MainWindow(QMainWindow):
         self.inspector.attach(doc)
         self.preview.attach(doc)
         self._connect(doc)
+        self.proxies.attach(doc)
         self.preview.server.invalidate()
         old.close()
         self._thumb_jobs.clear()
@@ -89,6 +109,15 @@ class MainWindow(QMainWindow):
         self.timeline.peaks.clear()
         self._refresh_title()
         self.timeline.zoom_to_fit()
+
+    def _sync_hbar(self):
+        t = self.timeline
+        self.hbar.blockSignals(True)
+        self.hbar.setRange(0, t.scroll_limit)
+        self.hbar.setPageStep(t.visible_frames)
+        self.hbar.setSingleStep(max(1, int(60 / t.px_per_frame)))
+        self.hbar.setValue(t.scroll)
+        self.hbar.blockSignals(False)
 
     def _refresh_title(self):
         self.setWindowTitle(self.doc.title)
@@ -157,6 +186,10 @@ class MainWindow(QMainWindow):
         scale = v.addMenu("Preview Scale")
         for label, s in (("Full", 1.0), ("1/2", 0.5), ("1/4", 0.25)):
             act(scale, label, lambda _=False, s=s: self.preview.set_scale(s))
+        px = act(v, "Use Proxies in Preview", self.set_use_proxies)
+        px.setCheckable(True)
+        px.setChecked(self.proxies.enabled)
+        px.setToolTip("Play and scrub long-GOP footage from small all-intra copies (export always uses originals)")
         v.addSeparator()
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
@@ -206,7 +239,16 @@ class MainWindow(QMainWindow):
         self.preview.stop()
         self.preview.server.stop()
         self.preview.server.join()
+        self.proxies.stop()
         self.doc.close()
+
+    def set_use_proxies(self, on: bool) -> None:
+        self.proxies.enabled = bool(on)
+        self.settings.setValue("preview/proxies", bool(on))
+        self.doc.pool.use_proxies = bool(on)
+        if on:
+            self.proxies.sync()
+        self.preview.server.invalidate()
 
     def shuttle(self, direction: int):
         """J/L: play backward/forward; pressing again in the same direction doubles the speed (up to 8x)."""

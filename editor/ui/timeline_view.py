@@ -61,20 +61,37 @@ class TimelineView(QWidget):
         self.peaks: dict[str, object] = {}
         self.progress: dict[tuple, float] = {}  # (track, a, b) -> fill progress shown on the cut
         self.thumbs_wanted = Callbacks()  # asset id; asked at most once per asset
+        self.view_changed = Callbacks()  # zoom or scroll changed (the horizontal scrollbar follows)
         self._asked: set[str] = set()
         self.setMouseTracking(True)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setMinimumHeight(RULER_H + 2 * VIDEO_H + 2 * AUDIO_H)
-        doc.changed.connect(self.update)
+        doc.changed.connect(self._model_changed)
         doc.selection_changed.connect(self.update)
-        doc.playhead_changed.connect(lambda _: self.update())
+        doc.playhead_changed.connect(self._playhead_moved)
 
     def set_document(self, doc: Document) -> None:
         self.doc = doc
-        doc.changed.connect(self.update)
+        doc.changed.connect(self._model_changed)
         doc.selection_changed.connect(self.update)
-        doc.playhead_changed.connect(lambda _: self.update())
+        doc.playhead_changed.connect(self._playhead_moved)
+        self.update()
+
+    def resizeEvent(self, e):
+        super().resizeEvent(e)
+        self.view_changed.emit()
+
+    def _model_changed(self) -> None:
+        self.update()
+        self.view_changed.emit()  # the length may have changed: the scrollbar's range follows
+
+    def _playhead_moved(self, n: int) -> None:
+        """Page along when the playhead runs off either edge (playback, J/L, arrow keys), like other editors."""
+        if self.drag is None or self.drag.kind != "scrub":
+            visible = self.visible_frames
+            if n >= self.scroll + visible or n < self.scroll:
+                self.set_scroll(n - visible * 0.1 if n >= self.scroll else n - visible * 0.9)
         self.update()
 
     # -- geometry ----------------------------------------------------------------------------------------------
@@ -137,26 +154,46 @@ class TimelineView(QWidget):
         return QRectF(x - 8, top + h - 18, 16, 16)
 
     # -- zoom and scroll ---------------------------------------------------------------------------------------
+    @property
+    def visible_frames(self) -> int:
+        return max(1, int((self.width() - HEADER_W) / self.px_per_frame))
+
+    @property
+    def scroll_limit(self) -> int:
+        """The furthest first-visible frame: nothing to scroll when the whole project fits; otherwise its end can
+        come to three quarters of the view (room to drop after it)."""
+        d, v = self.doc.project.duration, self.visible_frames
+        return 0 if d <= v else d - v + v // 4
+
+    def set_scroll(self, frame: float) -> None:
+        v = max(0, min(int(frame), self.scroll_limit))
+        if v != self.scroll:
+            self.scroll = v
+            self.update()
+            self.view_changed.emit()
+
     def zoom(self, factor: float, anchor_x: float | None = None) -> None:
         anchor_x = self.width() / 2 if anchor_x is None else anchor_x
         f = self.frame_at(anchor_x)
         self.px_per_frame = min(40.0, max(0.02, self.px_per_frame * factor))
         self.scroll = max(0, int(f - (anchor_x - HEADER_W) / self.px_per_frame))
         self.update()
+        self.view_changed.emit()
 
     def zoom_to_fit(self) -> None:
         d = max(1, self.doc.project.duration)
         self.px_per_frame = max(0.02, (self.width() - HEADER_W - 20) / d)
         self.scroll = 0
         self.update()
+        self.view_changed.emit()
 
     def wheelEvent(self, e):
         if e.modifiers() & Qt.ControlModifier:
             self.zoom(1.25 if e.angleDelta().y() > 0 else 0.8, e.position().x())
         else:
             step = int(60 / self.px_per_frame) or 1
-            self.scroll = max(0, self.scroll - (step if e.angleDelta().y() > 0 else -step))
-            self.update()
+            delta = e.angleDelta().x() or e.angleDelta().y()
+            self.set_scroll(self.scroll - (step if delta > 0 else -step))
 
     # -- painting ----------------------------------------------------------------------------------------------
     def paintEvent(self, _):

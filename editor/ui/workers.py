@@ -1,6 +1,7 @@
 """Background work for the UI: probing, thumbnails, export and AI jobs never run on the UI thread."""
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import traceback
@@ -86,16 +87,31 @@ def _ensure_pump() -> None:
 _slots = threading.BoundedSemaphore(2)  # like a 2-thread pool: one per core
 
 
-def start(worker: Worker) -> Worker:
-    """Run a worker on a Python thread (PyAV is not safe on Qt's pool threads); kept alive until it ends."""
+def start(worker: Worker, background: bool = False) -> Worker:
+    """Run a worker on a Python thread (PyAV is not safe on Qt's pool threads); kept alive until it ends.
+
+    background=True (proxies): no slot of the two, and the thread runs at a low OS priority, so it only takes the
+    CPU time that playback, export and the AI tools leave."""
     _ensure_pump()
     _running.add(worker)
     for sig in (worker.signals.finished, worker.signals.failed, worker.signals.cancelled):
         sig.connect(lambda *_, w=worker: _running.discard(w))
 
     def run():
+        if background:
+            _lower_priority()
+            worker.run()
+            return
         with _slots:
             worker.run()
 
     threading.Thread(target=run, daemon=True, name="seamline-worker").start()
     return worker
+
+
+def _lower_priority() -> None:
+    """Nice the calling thread (Linux: per thread; the decoder threads it starts inherit it)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass

@@ -1,0 +1,90 @@
+"""Makes edit proxies for the open project's videos in the background, one at a time, and hands each finished
+proxy to the preview's readers. Runs at low priority; cancelled when the project closes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from editor.ui import workers
+
+
+class ProxyQueue(QObject):
+    status = Signal(str)  # "" when idle
+    ready = Signal(str)  # the media path whose proxy is now in use
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.doc = None
+        self.enabled = True
+        self._seen: set[str] = set()
+        self._todo: list = []
+        self._current = None  # (path, worker)
+
+    def attach(self, doc) -> None:
+        self.stop()
+        self.doc = doc
+        self._seen.clear()
+        self.sync()
+
+    def stop(self) -> None:
+        self._todo.clear()
+        if self._current is not None:
+            self._current[1].cancel()
+            self._current = None
+        self.status.emit("")
+
+    def sync(self) -> None:
+        """Queue every video of the project not looked at yet (cheap: the decision is made on the worker)."""
+        if self.doc is None or not self.enabled:
+            return
+        for asset in list(self.doc.project.assets.values()):
+            if asset.kind == "video" and not asset.offline and asset.path not in self._seen:
+                self._seen.add(asset.path)
+                self._todo.append(asset)
+        self._next()
+
+    @property
+    def busy(self) -> bool:
+        return self._current is not None or bool(self._todo)
+
+    def _next(self) -> None:
+        if self._current is not None or not self._todo:
+            return
+        asset = self._todo.pop(0)
+        name = Path(asset.path).name
+
+        def work(progress, cancelled):
+            from editor.media.probe import probe
+            from editor.media.proxy import build_proxy, find_proxy, wants_proxy
+
+            found = find_proxy(asset.path)
+            if found is not None:
+                return found
+            if not wants_proxy(probe(asset.path, check_tail=False)):
+                return None
+            return build_proxy(asset.path, progress, cancelled)
+
+        w = workers.Worker(work)
+        doc = self.doc
+        self._current = (asset.path, w)
+        left = len(self._todo)
+        w.signals.progress.connect(
+            lambda f, _s: self.status.emit(f"proxy {name} {f * 100:.0f}%" + (f" (+{left} queued)" if left else "")))
+        w.signals.finished.connect(lambda out: self._done(doc, asset.path, out))
+        w.signals.failed.connect(lambda msg: self._done(doc, asset.path, None, msg))
+        w.signals.cancelled.connect(lambda: None)
+        workers.start(w, background=True)
+
+    def _done(self, doc, path, out, error=None) -> None:
+        if self._current is None or self._current[0] != path or doc is not self.doc:
+            return  # stopped meanwhile
+        self._current = None
+        if out is not None:
+            doc.pool.attach_proxy(path, out)  # readers opened later find it themselves
+            self.ready.emit(path)
+        if error:
+            self.status.emit(f"no proxy for {Path(path).name}: {error}")
+        else:
+            self.status.emit("")
+        self._next()

@@ -1,0 +1,109 @@
+"""Edit proxies: the preview reads a small all-intra copy of long-GOP video, frame-exact with the original."""
+import os
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from editor.actions.media import project_for_files
+from editor.errors import ExportCancelled
+from editor.media.probe import probe
+from editor.media.proxy import (ProxiedReader, ProxyFile, build_proxy, find_proxy, keyframe_interval, proxy_path,
+                                wants_proxy)
+from editor.media.reader import VideoReader
+from editor.render.compositor import Compositor
+from editor.render.sources import MediaPool
+from mediagen import index_frame, indexed_video, read_index, write_video
+
+
+def test_proxy_holds_every_frame_at_its_own_number(tmp_path):
+    src = indexed_video(tmp_path / "gop.mp4", 75, size=(320, 192))
+    assert wants_proxy(probe(src))  # GOP 30 > 12
+    out = build_proxy(src)
+    assert out == find_proxy(src) and out.is_file()
+    px = ProxyFile(out)
+    assert (px.frames, px.width, px.height) == (75, 320, 192)
+    rng = np.random.default_rng(1)
+    for n in [0, 1, 29, 30, 74, *rng.integers(0, 75, 20)]:
+        assert read_index(px.frame(int(n))) == n
+    px.close()
+    assert build_proxy(src) == out  # the second call reuses it
+
+
+def test_proxy_follows_vfr_timing_and_is_at_most_540_lines(tmp_path):
+    # VFR: frame 2 stays on screen for three frame times; proxies must show what the original reader shows
+    pts = [0, 1, 2, 5, 6, 7, 8, 9, 10, 11]
+    frames = [index_frame(i, 1280, 720) for i in range(len(pts))]
+    src = write_video(tmp_path / "vfr.mp4", frames, rate=Fraction(30), pts=pts, time_base=Fraction(1, 30)) \
+        or tmp_path / "vfr.mp4"
+    reader = VideoReader(src)
+    px = ProxyFile(build_proxy(src))
+    assert (px.width, px.height) == (960, 540)
+    assert [read_index(px.frame(n)) for n in range(px.frames)] == \
+        [read_index(reader.frame(n)) for n in range(reader.frames)]
+    reader.close()
+    px.close()
+
+
+def test_short_gop_small_video_gets_no_proxy(tmp_path):
+    src = write_video(tmp_path / "intra.mp4", [index_frame(i, 160, 96) for i in range(40)], gop=1) \
+        or tmp_path / "intra.mp4"
+    assert keyframe_interval(src) == pytest.approx(1.0)
+    assert not wants_proxy(probe(src))
+
+
+def test_cancelled_proxy_leaves_nothing_and_a_changed_file_gets_a_new_one(tmp_path):
+    src = indexed_video(tmp_path / "c.mp4", 60)
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 10
+
+    with pytest.raises(ExportCancelled):
+        build_proxy(src, cancelled=cancel)
+    assert find_proxy(src) is None
+    assert not [p for p in proxy_path(src).parent.iterdir() if p.name.endswith(".part")]
+    first = proxy_path(src)
+    indexed_video(src, 50)  # re-encoded in place: new size/mtime
+    os.utime(src, ns=(1, 1))
+    assert proxy_path(src) != first
+
+
+def test_preview_pool_reads_the_proxy_when_it_fits_and_export_reads_the_original(tmp_path):
+    src = indexed_video(tmp_path / "p.mp4", 60, size=(1280, 720))
+    p = project_for_files([src])
+    build_proxy(src)
+    pool = MediaPool(proxies=True)
+    half = Compositor(p, size=(640, 360), pool=pool)
+    full = Compositor(p, size=(1280, 720), pool=pool)
+    plain = Compositor(p, size=(640, 360))  # what export would show at that size
+    for n in (0, 17, 59, 31):
+        a, b = half.frame(n), plain.frame(n)
+        assert read_index(a) == n
+        assert np.abs(a.astype(int) - b.astype(int)).mean() < 4  # same picture
+    reader = pool.visual(p.assets[next(iter(p.assets))], p.video_tracks()[0].id)
+    assert isinstance(reader, ProxiedReader) and reader.proxy_hits == 4
+    assert read_index(full.frame(40)) == 40
+    assert reader.proxy_hits == 4  # 1280x720 does not fit a 960x540 proxy: original
+    pool.use_proxies = False
+    half.frame(12)
+    assert reader.proxy_hits == 4
+    pool.close()
+
+
+def test_a_damaged_proxy_is_ignored_and_a_late_proxy_is_picked_up(tmp_path):
+    src = indexed_video(tmp_path / "d.mp4", 40, size=(1280, 720))
+    p = project_for_files([src])
+    pool = MediaPool(proxies=True)
+    comp = Compositor(p, size=(640, 360), pool=pool)
+    assert read_index(comp.frame(5)) == 5  # no proxy yet: the original
+    reader = pool.visual(p.assets[next(iter(p.assets))], p.video_tracks()[0].id)
+    assert not reader.has_proxy
+    out = build_proxy(src)
+    bad = tmp_path / "bad.sprx"
+    bad.write_bytes(out.read_bytes()[:5000])
+    assert not reader.attach(bad)
+    assert pool.attach_proxy(str(src), out) == 1
+    assert reader.has_proxy and read_index(comp.frame(21)) == 21 and reader.proxy_hits == 1
+    pool.close()
