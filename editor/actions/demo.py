@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 W, H, FPS = 640, 360, Fraction(30)
+SHOT, HANDLE = 120, 15  # frames of each demo shot on the timeline, and the spare frames left unused
 
 
 def _scene(kind: str, n: int) -> list[np.ndarray]:
@@ -70,7 +71,6 @@ def _tone(n_samples: int, freq: float, rng) -> np.ndarray:
 def build_demo(folder, progress=None, cancelled=None) -> Path:
     """Write media + demo.seam into folder; returns the project path. Built-in backends only."""
     from ai.camera.move import MoveRequest, run_move_job
-    from ai.sound.analysis import analyse_file
     from ai.sound.layers import SoundRequest, run_sound_job
     from editor.actions.ai_results import add_generated_clip, add_sound_layers, insert_fill, make_fill
     from editor.actions.media import asset_from_info, project_for_files
@@ -91,9 +91,10 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
         if not path.exists():
             from ai.media_io import write_video
 
-            frames = _scene(kind, 120)
+            frames = _scene(kind, SHOT + HANDLE)
             write_video(frames, path.with_suffix(".video.mp4"), FPS)
-            _mux_audio(path.with_suffix(".video.mp4"), _tone(4 * 48000, 220 * (i + 1), rng), path)
+            _mux_audio(path.with_suffix(".video.mp4"),
+                       _tone((SHOT + HANDLE) * 48000 // int(FPS), 220 * (i + 1), rng), path)
             path.with_suffix(".video.mp4").unlink()
         clips.append(path)
     still = media / "sunset.png"
@@ -104,6 +105,12 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     project.name = "Seamline demo"
     v = project.video_tracks()[0]
     a, b = sorted(v.clips, key=lambda c: c.start)
+    # like real footage, each shot is used without its spare half second (park's end, beach's start): the
+    # filled cut then crossfades the two clips' sound across the in-between frames instead of leaving a gap
+    edits.trim(project, a.id, "out", -HANDLE)
+    edits.trim(project, b.id, "in", HANDLE)
+    edits.close_gap(project, v.id, a.end)
+    a, b = project.track(v.id).clip(a.id), project.track(v.id).clip(b.id)
     report(0.2, "filling the cut")
     asset, n = make_fill(project, v.id, a.id, b.id, generated, seconds=0.75,
                          progress=lambda f, s="": report(0.2 + 0.3 * f, "filling the cut"), cancelled=cancelled)
@@ -117,7 +124,15 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     add_generated_clip(project, move, v.id, project.duration)
     report(0.75, "sound layers")
     first = sorted(v.clips, key=lambda c: c.start)[0]
-    analysis = analyse_file(clips[0], "park, kids playing")
+    from ai.sound.analysis import analyse_frames
+    from editor.media.reader import VideoReader
+
+    park = VideoReader(clips[0])
+    try:  # the sound follows the part of the shot that is on the timeline
+        used = [park.frame(first.source_in + k) for k in range(first.duration)]
+    finally:
+        park.close()
+    analysis = analyse_frames(used, FPS, "park, kids playing")
     sres = run_sound_job(SoundRequest(analysis=analysis, preset="park", words="park, kids playing"), generated,
                          lambda f, s="": report(0.75 + 0.2 * f, "sound layers"), cancelled)
     layers = []

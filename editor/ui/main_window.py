@@ -68,7 +68,6 @@ class MainWindow(QMainWindow):
         self.proxies = ProxyQueue(self)
         self.proxies.enabled = self.settings.value("preview/proxies", True, type=bool)
         self.proxies.status.connect(self._status_proxy.setText)
-        self.proxies.ready.connect(lambda _p: self.preview.server.invalidate())
         self._build_menus()
         self._connect(self.doc)
         self.proxies.attach(self.doc)
@@ -78,6 +77,9 @@ class MainWindow(QMainWindow):
         self.preview.status.connect(self._status_extra.setText)
         self._thumb_jobs: set[str] = set()
         self.resize(1400, 860)
+        # a picture worth looking at: the preview takes ~45 % of the height, the timeline the rest
+        self.resizeDocks([self.docks["Preview"]], [380], Qt.Vertical)
+        self.resizeDocks([self.docks["Media"], self.docks["AI"]], [230, 350], Qt.Horizontal)
         self._refresh_title()
 
     # -- wiring ------------------------------------------------------------------------------------------------
@@ -101,7 +103,6 @@ class MainWindow(QMainWindow):
         self.preview.attach(doc)
         self._connect(doc)
         self.proxies.attach(doc)
-        self.preview.server.invalidate()
         old.close()
         self._thumb_jobs.clear()
         self.timeline._asked.clear()
@@ -184,7 +185,7 @@ class MainWindow(QMainWindow):
         snap.setCheckable(True)
         snap.setChecked(True)
         scale = v.addMenu("Preview Scale")
-        for label, s in (("Full", 1.0), ("1/2", 0.5), ("1/4", 0.25)):
+        for label, s in (("Auto (as shown)", None), ("Full", 1.0), ("1/2", 0.5), ("1/4", 0.25)):
             act(scale, label, lambda _=False, s=s: self.preview.set_scale(s))
         px = act(v, "Use Proxies in Preview", self.set_use_proxies)
         px.setCheckable(True)
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
         self.doc.pool.use_proxies = bool(on)
         if on:
             self.proxies.sync()
-        self.preview.server.invalidate()
+        self.preview.refresh()
 
     def shuttle(self, direction: int):
         """J/L: play backward/forward; pressing again in the same direction doubles the speed (up to 8x)."""

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, Q
 
 from editor.timeline import edits
 from editor.ui.document import Document
-from editor.ui.timeline_view import ASSET_MIME, timecode
+from editor.ui.timeline_view import ASSET_MIME, short_duration, timecode
 
 
 def pixmap_from_rgb(rgb) -> QPixmap:
@@ -59,7 +59,7 @@ class MediaBin(QListWidget):
         rate = self.doc.project.settings.rate
         for a in self.doc.project.assets.values():
             frames = self.doc.project.max_duration(a.id, 0)
-            dur = timecode(frames, rate) if frames is not None else "still"
+            dur = short_duration(frames, rate) if frames is not None else "still"
             it = QListWidgetItem(f"{a.name}\n{a.kind} \u00b7 {dur}")
             it.setData(Qt.UserRole, a.id)
             pix = self.icons.get(a.id)

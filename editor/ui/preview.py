@@ -5,6 +5,7 @@ clock is the system clock and playback is silent. Frames that were not ready in 
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -97,6 +98,7 @@ class FrameServer(QObject):
         self._cv = threading.Condition()
         self._stop = False
         self._version = 0
+        self._inflight: int | None = None  # the frame being drawn
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
 
@@ -108,6 +110,8 @@ class FrameServer(QObject):
         with self._cv:
             self._version += 1
             self.cache.clear()
+            if self._want is None and self._inflight is not None:
+                self._want = self._inflight  # the frame being drawn now will be thrown away: draw it again
             self._cv.notify()
 
     def request(self, n: int):
@@ -138,17 +142,20 @@ class FrameServer(QObject):
                 n = self._want if self._want is not None else self._ahead.pop(0)
                 self._want = None
                 version = self._version
-            if n in self.cache:
-                continue
+                if n in self.cache:
+                    continue
+                self._inflight = n
             try:
                 img = to_qimage(self.compositor().frame(n))
             except MediaError as exc:  # a broken file shows as an error, not a crash
-                self.doc.error.emit(f"preview: {exc}")
-                continue
-            except Exception:  # the model changed under the render: the next request redraws
-                continue
+                if version == self._version:  # (not a render of a project that was just closed)
+                    self.doc.error.emit(f"preview: {exc}")
+                img = None
+            except Exception:  # the model changed under the render: invalidate() asks for it again
+                img = None
             with self._cv:
-                if version == self._version:
+                self._inflight = None
+                if img is not None and version == self._version:
                     self.cache[n] = img
                     while len(self.cache) > 90:
                         self.cache.pop(next(iter(self.cache)))
@@ -167,6 +174,7 @@ class PreviewWidget(QWidget):
         self.shown_count = 0
         self.status = Callbacks()  # per playback tick: a plain callback list
         self.server = FrameServer(doc)
+        self.auto_scale = True
         # the UI polls the server's cache: no signal crosses from the render thread (PySide6 emissions from
         # Python threads under load have crashed here)
         self._poll = QTimer(self)
@@ -185,6 +193,14 @@ class PreviewWidget(QWidget):
         self.server.doc = doc
         doc.playhead_changed.connect(self._on_playhead)
         doc.changed.connect(self._on_changed)
+        if self.auto_scale:
+            self.server.scale = 0  # re-fit to the new project's size
+            self._fit_scale()
+        else:
+            self._on_changed()
+
+    def refresh(self):
+        """Draw the current frame again (the picture's source changed, not the edit)."""
         self._on_changed()
 
     def _on_changed(self):
@@ -204,9 +220,29 @@ class PreviewWidget(QWidget):
             self.image, self.shown = img, self.doc.playhead
             self.update()
 
-    def set_scale(self, scale: float):
+    def set_scale(self, scale: float | None):
+        """A fixed preview resolution (1.0, 0.5, 0.25 of the project), or None: Auto, the size it is shown at."""
+        self.auto_scale = scale is None
+        if self.auto_scale:
+            self._fit_scale()
+            return
         self.server.scale = scale
         self._on_changed()
+
+    def _fit_scale(self) -> None:
+        """Auto: render at the displayed size (never above the project's), in 1/8 steps so that dragging a dock
+        edge does not redraw on every pixel."""
+        ps = self.doc.project.settings
+        fit = min(1.0, self.width() / max(1, ps.width), self.height() / max(1, ps.height))
+        scale = min(1.0, max(0.125, math.ceil(fit * 8) / 8))
+        if scale != self.server.scale:
+            self.server.scale = scale
+            self._on_changed()
+
+    def resizeEvent(self, e):
+        super().resizeEvent(e)
+        if self.auto_scale:
+            self._fit_scale()
 
     # -- playback ----------------------------------------------------------------------------------------------
     def toggle_play(self):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from editor.ui import workers
@@ -69,15 +70,22 @@ class ProxyQueue(QObject):
         doc = self.doc
         self._current = (asset.path, w)
         left = len(self._todo)
-        w.signals.progress.connect(
-            lambda f, _s: self.status.emit(f"proxy {name} {f * 100:.0f}%" + (f" (+{left} queued)" if left else "")))
-        w.signals.finished.connect(lambda out: self._done(doc, asset.path, out))
-        w.signals.failed.connect(lambda msg: self._done(doc, asset.path, None, msg))
-        w.signals.cancelled.connect(lambda: None)
+        w.signals.progress.connect(lambda f, _s: self._progress(w, f"proxy {name} {f * 100:.0f}%" +
+                                                                 (f" (+{left} queued)" if left else "")))
+        w.signals.finished.connect(lambda out: self._done(w, doc, asset.path, out))
+        w.signals.failed.connect(lambda msg: self._done(w, doc, asset.path, None, msg))
         workers.start(w, background=True)
 
-    def _done(self, doc, path, out, error=None) -> None:
-        if self._current is None or self._current[0] != path or doc is not self.doc:
+    def _mine(self, worker) -> bool:
+        """Events of a worker that was stopped (or of a window already closed) are dropped."""
+        return shiboken6.isValid(self) and self._current is not None and self._current[1] is worker
+
+    def _progress(self, worker, text: str) -> None:
+        if self._mine(worker):
+            self.status.emit(text)
+
+    def _done(self, worker, doc, path, out, error=None) -> None:
+        if not self._mine(worker) or doc is not self.doc:
             return  # stopped meanwhile
         self._current = None
         if out is not None:

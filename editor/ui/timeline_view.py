@@ -36,6 +36,16 @@ def timecode(frame: int, rate) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
 
 
+def short_duration(frames: int, rate) -> str:
+    """A length as people say it: "4.0 s", "1:23", "1:02:03" (the bin; timecode is for positions)."""
+    secs = frames / float(rate)
+    if secs < 59.95:
+        return f"{secs:.1f} s"
+    s = int(round(secs))
+    h, rest = divmod(s, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
 @dataclass
 class Drag:
     kind: str  # move | trim-in | trim-out | scrub | band | drop
