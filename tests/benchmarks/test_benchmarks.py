@@ -66,11 +66,14 @@ def test_fill_speed_1080p(hd_pair, tmp_path):
     rows = [("method", "seconds for 29 frames at 1920x1080")]
     rows.append(("Seamline built-in (flows once + 29 frames)", f"{t_ours:.2f}"))
     if FFMPEG:
-        cv2.imwrite(str(tmp_path / "f0.png"), cv2.cvtColor(a, cv2.COLOR_RGB2BGR))
-        cv2.imwrite(str(tmp_path / "f1.png"), cv2.cvtColor(b, cv2.COLOR_RGB2BGR))
+        # A, B at 1 fps, upsampled to 30 fps: output frames 1..29 are the in-betweens. B is given twice, or
+        # minterpolate has no frame after B and writes nothing at all; -frames:v 30 stops after A + 29 in-betweens.
+        for i, img in enumerate((a, b, b)):
+            cv2.imwrite(str(tmp_path / f"f{i}.png"), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
         cmd = [FFMPEG, "-v", "error", "-y", "-framerate", "1", "-i", str(tmp_path / "f%d.png"), "-vf",
-               "minterpolate=fps=30:mi_mode=mci:scd=none", str(tmp_path / "mi_%03d.png")]
+               "minterpolate=fps=30:mi_mode=mci:scd=none", "-frames:v", "30", str(tmp_path / "mi_%03d.png")]
         t_ff, _ = timed(subprocess.run, cmd, check=True)
+        assert len(list(tmp_path.glob("mi_*.png"))) == 30, "ffmpeg did not interpolate: the baseline is void"
         rows.append(("ffmpeg minterpolate mci (same pair)", f"{t_ff:.2f}"))
         rows.append(("ratio (ffmpeg / Seamline)", f"{t_ff / t_ours:.1f}x"))
     table("Fill transition speed", rows)
