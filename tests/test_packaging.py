@@ -112,3 +112,22 @@ def test_bundle_runs_builtin_ai_and_says_what_generative_needs(bundle, tmp_path)
     assert r.returncode == 2
     assert "built without the AI packages" in r.stderr and "build.sh --full" in r.stderr
     assert not (tmp_path / "wan.mp4").exists()
+
+
+def test_install_puts_a_menu_entry_icon_and_command_in_place_and_uninstall_removes_them(bundle, tmp_path):
+    prefix = tmp_path / "prefix"
+    env = dict(os.environ, PREFIX=str(prefix))
+    script = str(ROOT / "packaging" / "install.sh")
+    r = subprocess.run(["bash", script, str(bundle.parent)], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    cmd = prefix / "bin" / "seamline"
+    desktop = (prefix / "share" / "applications" / "seamline.desktop").read_text()
+    assert f"Exec={cmd} %F" in desktop and "Icon=seamline" in desktop and "application/x-seamline-project" in desktop
+    assert (prefix / "share" / "icons" / "hicolor" / "256x256" / "apps" / "seamline.png").is_file()
+    assert (prefix / "share" / "mime" / "packages" / "seamline.xml").is_file()
+    r = run(cmd, "--version", cwd=tmp_path)  # through the symlink on PATH
+    assert r.returncode == 0 and r.stdout.strip() == f"Seamline {__version__}", r.stderr
+    r = subprocess.run(["bash", script, "--uninstall"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert not cmd.exists() and not (prefix / "lib" / "seamline").exists()
+    assert not (prefix / "share" / "applications" / "seamline.desktop").exists()
