@@ -107,3 +107,21 @@ def test_a_damaged_proxy_is_ignored_and_a_late_proxy_is_picked_up(tmp_path):
     assert pool.attach_proxy(str(src), out) == 1
     assert reader.has_proxy and read_index(comp.frame(21)) == 21 and reader.proxy_hits == 1
     pool.close()
+
+
+def test_proxies_stay_within_their_disk_budget_least_recently_used_first(tmp_path, monkeypatch):
+    from editor.media.proxy import prune
+
+    monkeypatch.setenv("SEAMLINE_CACHE", str(tmp_path / "own-cache"))  # only this test's proxies
+    paths = [indexed_video(tmp_path / f"v{i}.mp4", 30) for i in range(3)]
+    made = [build_proxy(p) for p in paths]
+    for k, m in enumerate(made):  # v0 oldest ... v2 newest
+        os.utime(m, (1000 + k, 1000 + k))
+    ProxyFile(made[0]).close()  # opening v0's proxy marks it as just used
+    size = max(m.stat().st_size for m in made)
+    prune(limit=2 * size)
+    assert made[0].exists() and made[2].exists() and not made[1].exists()
+    monkeypatch.setenv("SEAMLINE_PROXY_GB", str(size / (1 << 30) * 1.5))
+    build_proxy(paths[1])  # building a new one prunes the rest, never the one just made
+    assert find_proxy(paths[1]) is not None
+    assert sum(p.exists() for p in made) == 1

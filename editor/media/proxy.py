@@ -43,6 +43,36 @@ def proxy_path(path) -> Path:
     return proxy_dir() / f"{p.stem[:40]}-{key}.sprx"
 
 
+def budget_bytes() -> int:
+    """How much disk the proxies may take (SEAMLINE_PROXY_GB, default 20 GB); the least recently used go first."""
+    try:
+        return int(float(os.environ.get("SEAMLINE_PROXY_GB", "20")) * (1 << 30))
+    except ValueError:
+        return 20 << 30
+
+
+def prune(keep: Path | None = None, limit: int | None = None) -> int:
+    """Delete the least recently used proxies until they fit the budget; returns the bytes freed."""
+    limit = budget_bytes() if limit is None else limit
+    try:
+        files = [(p.stat().st_mtime, p.stat().st_size, p) for p in proxy_dir().glob("*.sprx")]
+    except OSError:
+        return 0
+    total, freed = sum(f[1] for f in files), 0
+    for _, size, p in sorted(files, key=lambda f: f[0]):
+        if total <= limit:
+            break
+        if keep is not None and p == keep:
+            continue
+        try:
+            p.unlink()
+        except OSError:
+            continue
+        total -= size
+        freed += size
+    return freed
+
+
 def proxy_size(width: int, height: int) -> tuple[int, int]:
     if height <= MAX_HEIGHT:
         return width, height
@@ -125,6 +155,7 @@ def build_proxy(path, progress=None, cancelled=None) -> Path:
             table = f.tell()
             f.write(np.asarray(offsets, "<u8").tobytes() + struct.pack("<Q", table))
         os.replace(tmp, out)
+        prune(keep=out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -158,6 +189,10 @@ class ProxyFile:
             self.close()
             raise
         self.width, self.height = int(self.header["width"]), int(self.header["height"])
+        try:
+            os.utime(self.path)  # last used now: the budget evicts the least recently used proxies first
+        except OSError:
+            pass
 
     def frame(self, n: int) -> np.ndarray:
         import cv2
