@@ -107,6 +107,11 @@ def test_a_damaged_proxy_is_ignored_and_a_late_proxy_is_picked_up(tmp_path):
     assert pool.attach_proxy(str(src), out) == 1
     assert reader.has_proxy and read_index(comp.frame(21)) == 21 and reader.proxy_hits == 1
     pool.close()
+    out.write_bytes(out.read_bytes()[:-100])  # damaged on disk: the next build makes it again
+    assert build_proxy(src) == out
+    again = ProxyFile(out)
+    assert again.frames == 40 and read_index(again.frame(39)) == 39
+    again.close()
 
 
 def test_proxies_stay_within_their_disk_budget_least_recently_used_first(tmp_path, monkeypatch):

@@ -128,7 +128,11 @@ def build_proxy(path, progress=None, cancelled=None) -> Path:
 
     out = proxy_path(path)
     if out.is_file():
-        return out
+        try:
+            ProxyFile(out).close()
+            return out
+        except (OSError, MediaError):
+            out.unlink(missing_ok=True)  # damaged (disk trouble): make it again
     out.parent.mkdir(parents=True, exist_ok=True)
     reader = VideoReader(path, cache_bytes=1)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{threading.get_ident()}.part")

@@ -59,9 +59,8 @@ class ProxyQueue(QObject):
             from editor.media.probe import probe
             from editor.media.proxy import build_proxy, find_proxy, wants_proxy
 
-            found = find_proxy(asset.path)
-            if found is not None:
-                return found
+            if find_proxy(asset.path) is not None:
+                return build_proxy(asset.path)  # checks the one on disk (and remakes it if damaged)
             if not wants_proxy(probe(asset.path, check_tail=False)):
                 return None
             return build_proxy(asset.path, progress, cancelled)
