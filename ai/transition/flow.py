@@ -6,9 +6,10 @@ fields (each also shifted by a few pixels, so motion next to an object's edge ca
 
 Per in-between time t: each candidate field m says that the pixel x at time t came from x - t*m in A and goes to
 x + (1-t)*m in B. The bilateral cost |A(x - t m) - B(x + (1-t) m)|, averaged over a small window, says how well the
-candidate explains the pair. The frame is a soft, per-pixel choice among candidates: sharp where one candidate is
-clearly right, a hedged blend where the motion is ambiguous (fast, blurred or non-linear motion), which is where
-simple flow produces tearing.
+candidate explains the pair (measured over 5, 15 and 41 px windows). The frame is a soft, per-pixel choice among
+candidates: sharp where one candidate is clearly right, a hedged blend where the motion is ambiguous (fast, blurred or
+non-linear motion), which is where simple flow produces tearing. Where the forward and backward flows disagree, a
+pixel is being covered or uncovered: each candidate then takes it from the one frame where it is visible.
 
 When A and B are different shots no motion explains the change; the result then becomes a plain dissolve, smoothly
 (the "same shot" score, 0..1, decides the mix and lets an "auto" backend choose a generative model instead).
@@ -22,12 +23,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-VERSION = "flow-4"  # bump when the output changes (invalidates cached fills)
+VERSION = "flow-5"  # bump when the output changes (invalidates cached fills)
 OFFSETS = (6,)  # candidate shifts in working-resolution pixels
 # cost windows and their weights: a fine window keeps edges, wide ones stop a wrong motion that happens to match
 # a few pixels (textureless or repeated areas) from winning (DAVIS d=1 +0.10 dB, d=3 +0.16 dB over a single 7x7)
 WINDOWS = ((5, 0.4), (15, 0.3), (41, 0.3))
 ALPHA, BETA = 1.0, 1.0  # softness: tau = ALPHA * best_cost + BETA (grey levels)
+OCC_PX, OCC_SIGMA = 0.5, 3.0  # forward/backward flow disagreement (px, plus 5 % of the motion) that means occluded
 
 
 def _grey(img: np.ndarray) -> np.ndarray:
@@ -100,6 +102,25 @@ def _diff(pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(cv2.absdiff(pa, pb), cv2.COLOR_RGB2GRAY)
 
 
+def occlusion(f01: np.ndarray, f10: np.ndarray, gx, gy) -> np.ndarray:
+    """0..1 per pixel of the first frame: how sure it is that the pixel is hidden in the second (its flow there and
+    back does not return to it)."""
+    back = _remap(f10, gx + f01[..., 0], gy + f01[..., 1])
+    err = cv2.magnitude(f01[..., 0] + back[..., 0], f01[..., 1] + back[..., 1])
+    slack = OCC_PX + 0.05 * cv2.magnitude(np.ascontiguousarray(f01[..., 0]), np.ascontiguousarray(f01[..., 1]))
+    occ = np.clip((err - slack) / OCC_PX, 0, 1).astype(np.float32)
+    return cv2.GaussianBlur(occ, (0, 0), OCC_SIGMA)
+
+
+def _visible_blend(pa: np.ndarray, pb: np.ndarray, occ_a: np.ndarray, occ_b: np.ndarray, t: float) -> np.ndarray:
+    """Blend the two warps, each side weighted by whether its sample is visible in the other frame: where A's
+    sample is hidden in B (being covered), B's sample shows the cover, so it takes A; and the other way round."""
+    eps = 1e-3  # where both are hidden (should not happen), a plain blend
+    wa = cv2.subtract(1.0 + eps, occ_b) * (1.0 - t)
+    wb = cv2.subtract(1.0 + eps, occ_a) * t
+    return cv2.blendLinear(pa, pb, wa, wb)
+
+
 def _remap(img, mx, my, interp=cv2.INTER_LINEAR):
     return cv2.remap(img, mx, my, interp, borderMode=cv2.BORDER_REPLICATE)
 
@@ -167,6 +188,8 @@ class FlowInterpolator:
         gx, gy = self.grid
         f01 = dis_flow(ga, gb)
         f10 = dis_flow(gb, ga)
+        self.occ_a, self.occ_b = occlusion(f01, f10, gx, gy), occlusion(f10, f01, gx, gy)
+        self._occ_full = None
         fields = [f01, -f10]
         pa, pb = _matches(ga, gb)
         H = dominant_homography(pa, pb)
@@ -192,15 +215,16 @@ class FlowInterpolator:
         gx, gy = self.grid
         costs, outs = [], []
         for mx, my in self.planes:
-            pa = _remap(self.A, cv2.scaleAdd(mx, -t, gx), cv2.scaleAdd(my, -t, gy))
-            pb = _remap(self.B, cv2.scaleAdd(mx, 1 - t, gx), cv2.scaleAdd(my, 1 - t, gy))
+            ax, ay = cv2.scaleAdd(mx, -t, gx), cv2.scaleAdd(my, -t, gy)
+            bx, by = cv2.scaleAdd(mx, 1 - t, gx), cv2.scaleAdd(my, 1 - t, gy)
+            pa, pb = _remap(self.A, ax, ay), _remap(self.B, bx, by)
             d = _diff(pa, pb)
             c = None
             for size, weight in WINDOWS:
                 box = cv2.boxFilter(d, cv2.CV_32F, (size, size))
                 c = box * weight if c is None else cv2.scaleAdd(box, weight, c)
             costs.append(c)
-            outs.append(cv2.addWeighted(pa, 1 - t, pb, t, 0.0))
+            outs.append(_visible_blend(pa, pb, _remap(self.occ_a, ax, ay), _remap(self.occ_b, bx, by), t))
         return np.stack(costs), outs
 
     def _shot_stats(self) -> ShotStats:
@@ -252,9 +276,14 @@ class FlowInterpolator:
         full = cv2.resize(field, (self.w, self.h), interpolation=cv2.INTER_LINEAR)
         fx, fy = cv2.split(full)
         k = 1.0 / self.scale
-        pa = _remap(self.a, cv2.scaleAdd(fx, -t * k, gx), cv2.scaleAdd(fy, -t * k, gy))
-        pb = _remap(self.b, cv2.scaleAdd(fx, (1 - t) * k, gx), cv2.scaleAdd(fy, (1 - t) * k, gy))
-        sharp = cv2.addWeighted(pa, 1 - t, pb, t, 0.0, dtype=cv2.CV_32F)
+        ax, ay = cv2.scaleAdd(fx, -t * k, gx), cv2.scaleAdd(fy, -t * k, gy)
+        bx, by = cv2.scaleAdd(fx, (1 - t) * k, gx), cv2.scaleAdd(fy, (1 - t) * k, gy)
+        pa, pb = _remap(self.a, ax, ay), _remap(self.b, bx, by)
+        if self._occ_full is None:
+            self._occ_full = tuple(cv2.resize(o, (self.w, self.h), interpolation=cv2.INTER_LINEAR)
+                                   for o in (self.occ_a, self.occ_b))
+        sharp = _visible_blend(pa, pb, _remap(self._occ_full[0], ax, ay), _remap(self._occ_full[1], bx, by),
+                               t).astype(np.float32)
         small = (low.shape[1], low.shape[0])
         blur = cv2.resize(cv2.resize(sharp, small, interpolation=cv2.INTER_AREA), (self.w, self.h),
                           interpolation=cv2.INTER_LINEAR)
