@@ -28,12 +28,11 @@ def test_builtin_beats_simple_flow_and_crossfade_on_real_triplets(shared_media):
             fade.append(psnr(crossfade(a, b), g))
         rows[name] = (np.mean(ours), np.mean(base), np.mean(fade))
     print("\n".join(f"{k:12s} ours {o:6.2f}  DIS {b:6.2f}  crossfade {f:6.2f}" for k, (o, b, f) in rows.items()))
+    # measured: Middlebury +0.11, Vimeo +0.85, DAVIS d=1 +0.53, d=3 +0.86 dB over simple DIS; margins for noise
+    need = {"Middlebury": 0.0, "Vimeo": 0.5, "DAVIS d=1": 0.3, "DAVIS d=3": 0.5}
     for name, (o, b, f) in rows.items():
         assert o > f, f"{name}: below crossfade"
-        if name == "Vimeo":
-            assert o >= b - 0.05, f"{name}: below the simple DIS baseline"
-        else:
-            assert o > b, f"{name}: not above the simple DIS baseline"
+        assert o > b + need[name], f"{name}: {o - b:+.2f} dB over the simple DIS baseline, want > +{need[name]}"
 
 
 def _video_frame(path, n):
