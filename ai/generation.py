@@ -59,6 +59,21 @@ def check_cancel(cancelled, what: str) -> None:
         raise JobCancelled(f"{what} was cancelled")
 
 
+def run_pipeline(pipe, backend: str, size: tuple[int, int], cancelled, what: str, **kwargs) -> list[np.ndarray]:
+    """Call a video pipeline: out-of-memory becomes an OutOfMemory the user can act on, a cancel during the last
+    step is honoured, and the frames come back as RGB uint8 at size=(w, h)."""
+    from ai import models
+
+    try:
+        out = pipe(**kwargs)
+    except Exception as exc:
+        if models.is_oom(exc):
+            raise models.oom_error(backend) from None
+        raise
+    check_cancel(cancelled, what)
+    return fit_frames(to_uint8_frames(out.frames), size)
+
+
 def to_uint8_frames(frames) -> list[np.ndarray]:
     """Pipeline output (np float [0,1] (b, f, h, w, c), or PIL lists) -> list of RGB uint8."""
     if isinstance(frames, np.ndarray):

@@ -71,21 +71,15 @@ def generate_move(req, report, cancelled) -> tuple[list, dict]:
                   num_inference_steps=steps, generator=models.generator(req.seed),
                   callback_on_step_end=G.step_callback(steps, report, cancelled))
     report(0.1, "generating")
-    try:
-        if req.backend == "animatediff":
-            _set_lora(pipe, lora, settings)
-            out = pipe(guidance_scale=7.5, output_type="np", **common)
-        elif req.backend == "wan":
-            out = pipe(image=G.pil(req.source, (gw, gh)), guidance_scale=5.0, output_type="np", **common)
-        else:
-            out = pipe(image=G.pil(req.source, (gw, gh)), guidance_scale=1.0, decode_timestep=0.05,
-                       decode_noise_scale=0.025, output_type="np", **common)
-    except Exception as exc:
-        if models.is_oom(exc):
-            raise models.oom_error(name) from None
-        raise
-    G.check_cancel(cancelled, "the camera move")
-    frames = G.fit_frames(G.to_uint8_frames(out.frames), (w, h))
+    if req.backend == "animatediff":
+        _set_lora(pipe, lora, settings)
+        extra = dict(guidance_scale=7.5)
+    elif req.backend == "wan":
+        extra = dict(image=G.pil(req.source, (gw, gh)), guidance_scale=5.0)
+    else:
+        extra = dict(image=G.pil(req.source, (gw, gh)), guidance_scale=1.0, decode_timestep=0.05,
+                     decode_noise_scale=0.025)
+    frames = G.run_pipeline(pipe, name, (w, h), cancelled, "the camera move", output_type="np", **extra, **common)
     times = [k / max(1, req.frames - 1) for k in range(req.frames)]
     frames = G.resample(frames, times)  # to the project's frame rate and length
     report(1.0, "done")

@@ -29,23 +29,17 @@ def generate_fill(backend: str, req, report, cancelled) -> tuple[list, dict]:
                   callback_on_step_end=G.step_callback(steps, report, cancelled))
     img_a, img_b = G.pil(req.a, (gw, gh)), G.pil(req.b, (gw, gh))
     report(0.1, "generating")
-    try:
-        if backend == "wan":
-            out = pipe(image=img_a, last_image=img_b, negative_prompt=NEGATIVE, guidance_scale=5.5, **common)
-        else:
-            from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+    if backend == "wan":
+        extra = dict(image=img_a, last_image=img_b, guidance_scale=5.5)
+    else:
+        from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
 
-            # one condition per keyframe: the image=[a, b] form silently drops b (diffusers bug)
-            out = pipe(conditions=[LTXVideoCondition(image=img_a, frame_index=0),
-                                   LTXVideoCondition(image=img_b, frame_index=n - 1)],
-                       negative_prompt=NEGATIVE, guidance_scale=1.0, decode_timestep=0.05,
-                       image_cond_noise_scale=0.025, **common)
-    except Exception as exc:
-        if models.is_oom(exc):
-            raise models.oom_error(backend) from None
-        raise
-    G.check_cancel(cancelled, "the fill")
-    frames = G.fit_frames(G.to_uint8_frames(out.frames), (w, h))
+        # one condition per keyframe: the image=[a, b] form silently drops b (diffusers bug)
+        extra = dict(conditions=[LTXVideoCondition(image=img_a, frame_index=0),
+                                 LTXVideoCondition(image=img_b, frame_index=n - 1)],
+                     guidance_scale=1.0, decode_timestep=0.05, image_cond_noise_scale=0.025)
+    frames = G.run_pipeline(pipe, backend, (w, h), cancelled, "the fill", negative_prompt=NEGATIVE, **extra,
+                            **common)
     ts = times(req.frames)
     inner = G.resample(frames, ts)
     inner = G.match_seams(inner, ts, req.a, req.b, frames[0], frames[-1])
