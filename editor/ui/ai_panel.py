@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QListWidget, QProgressBar, QPushButton, QTabWidget, QWidget)
 
 from ai.camera.paths import EASINGS, MOVES
-from ai.sound.synth import PRESETS
+from ai.sound.presets import PRESETS
 from editor.ui import workers
 from editor.ui.document import Document
 
