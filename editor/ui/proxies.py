@@ -68,9 +68,7 @@ class ProxyQueue(QObject):
         w = workers.Worker(work)
         doc = self.doc
         self._current = (asset.path, w)
-        left = len(self._todo)
-        w.signals.progress.connect(lambda f, _s: self._progress(w, f"proxy {name} {f * 100:.0f}%" +
-                                                                 (f" (+{left} queued)" if left else "")))
+        w.signals.progress.connect(lambda f, _s: self._progress(w, f"proxy {name} {f * 100:.0f}%"))
         w.signals.finished.connect(lambda out: self._done(w, doc, asset.path, out))
         w.signals.failed.connect(lambda msg: self._done(w, doc, asset.path, None, msg))
         workers.start(w, background=True)
@@ -81,7 +79,8 @@ class ProxyQueue(QObject):
 
     def _progress(self, worker, text: str) -> None:
         if self._mine(worker):
-            self.status.emit(text)
+            left = len(self._todo)
+            self.status.emit(text + (f" (+{left} queued)" if left else ""))
 
     def _done(self, worker, doc, path, out, error=None) -> None:
         if not self._mine(worker) or doc is not self.doc:
