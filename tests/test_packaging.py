@@ -131,3 +131,36 @@ def test_install_puts_a_menu_entry_icon_and_command_in_place_and_uninstall_remov
     assert r.returncode == 0, r.stderr
     assert not cmd.exists() and not (prefix / "lib" / "seamline").exists()
     assert not (prefix / "share" / "applications" / "seamline.desktop").exists()
+
+
+@pytest.mark.skipif(not os.environ.get("SEAMLINE_FULL_BUNDLE"),
+                    reason="builds the 1.4 GB full bundle (~6 min): SEAMLINE_FULL_BUNDLE=1 pytest tests/test_packaging.py")
+def test_full_bundle_runs_generative_backends_on_tiny_pipelines(tmp_path):
+    pytest.importorskip("diffusers")
+    import json
+
+    import cv2
+
+    from tiny_pipelines import build_stable_audio, build_wan_i2v
+
+    env = dict(os.environ, PY=sys.executable, DISTPATH=str(tmp_path / "dist"), WORKPATH=str(tmp_path / "build"))
+    r = subprocess.run(["bash", str(ROOT / "packaging" / "build.sh"), "--full"], env=env, capture_output=True,
+                       text=True, timeout=1800)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    exe = tmp_path / "dist" / "seamline" / "seamline"
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "models.json").write_text(json.dumps({
+        "wan": {"model": str(build_wan_i2v(tmp_path / "wan")), "device": "cpu", "size": [32, 32], "steps": 2},
+        "stable-audio": {"model": str(build_stable_audio(tmp_path / "sa")), "device": "cpu", "steps": 2}}))
+    cv2.imwrite(str(tmp_path / "a.png"), index_frame(3, 160, 96))
+    cv2.imwrite(str(tmp_path / "b.png"), index_frame(9, 160, 96))
+    r = run(exe, "fill-transition", "a.png", "b.png", "-o", "wan.mp4", "--frames", 5, "--backend", "wan",
+            cwd=tmp_path, SEAMLINE_CONFIG=cfg, HF_HUB_OFFLINE="1")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert len(decode_all(tmp_path / "wan.mp4")) == 5
+    clip = indexed_video(tmp_path / "clip.mp4", 60)
+    r = run(exe, "sfx", clip, "-o", "sfx", "--backend", "stable-audio", cwd=tmp_path, SEAMLINE_CONFIG=cfg,
+            HF_HUB_OFFLINE="1")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert (tmp_path / "sfx" / "mixdown.wav").is_file()
