@@ -130,3 +130,38 @@ def test_proxies_stay_within_their_disk_budget_least_recently_used_first(tmp_pat
     build_proxy(paths[1])  # building a new one prunes the rest, never the one just made
     assert find_proxy(paths[1]) is not None
     assert sum(p.exists() for p in made) == 1
+
+
+def test_a_full_disk_gives_a_clear_error_and_leaves_no_partial_proxy(tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    import editor.media.proxy as proxy_mod
+    from editor.errors import MediaError
+
+    src = indexed_video(tmp_path / "full.mp4", 40)
+
+    class FullDisk:
+        def __init__(self, f):
+            self.f, self.n = f, 0
+
+        def write(self, data):
+            self.n += 1
+            if self.n > 5:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.f.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr(proxy_mod, "open", lambda *a, **k: FullDisk(builtins.open(*a, **k)), raising=False)
+    with pytest.raises(MediaError, match="no space left"):
+        build_proxy(src)
+    assert find_proxy(src) is None
+    assert not list(proxy_path(src).parent.glob("*.part"))

@@ -11,6 +11,7 @@ File layout (`*.sprx` in the cache, written to a temporary name and renamed when
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import mmap
@@ -160,6 +161,12 @@ def build_proxy(path, progress=None, cancelled=None) -> Path:
             f.write(np.asarray(offsets, "<u8").tobytes() + struct.pack("<Q", table))
         os.replace(tmp, out)
         prune(keep=out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise MediaError(path, f"no space left for its edit proxy in {out.parent}: free some space or lower "
+                                   f"SEAMLINE_PROXY_GB (the preview reads the original meanwhile)") from None
+        raise MediaError(path, f"its edit proxy could not be written ({exc})") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
