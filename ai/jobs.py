@@ -133,6 +133,6 @@ def run_job(spec: JobSpec, generated: Path, work: Work, progress: Callable[[floa
 
 
 def default_generated_dir() -> Path:
-    base = os.environ.get("SEAMLINE_DATA") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "seamline")
-    return Path(base) / "generated"
+    from editor.resources import data_dir
+
+    return data_dir() / "generated"

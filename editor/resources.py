@@ -1,6 +1,8 @@
-"""Where Seamline's own files (icon, ...) are, from a checkout, an installed package or a PyInstaller bundle."""
+"""Where Seamline's files are: its own (icon, ...) in a checkout, an installed package or a PyInstaller bundle, and
+the user's data (recovery, generated media, demo) and cache (thumbnails, waveforms, proxies) folders."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,3 +23,15 @@ def resource(name: str) -> Path | None:
         if p.is_file():
             return p
     return None
+
+
+def data_dir() -> Path:
+    """$SEAMLINE_DATA, else $XDG_DATA_HOME/seamline (~/.local/share/seamline)."""
+    return Path(os.environ.get("SEAMLINE_DATA") or os.path.join(
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "seamline"))
+
+
+def cache_dir() -> Path:
+    """$SEAMLINE_CACHE, else $XDG_CACHE_HOME/seamline (~/.cache/seamline)."""
+    return Path(os.environ.get("SEAMLINE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "seamline"))

@@ -173,8 +173,6 @@ def _mux_audio(video: Path, audio: np.ndarray, out: Path) -> None:
 
 
 def default_folder() -> Path:
-    import os
+    from editor.resources import data_dir
 
-    base = os.environ.get("SEAMLINE_DATA") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "seamline")
-    return Path(base) / "demo"
+    return data_dir() / "demo"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from editor.media.probe import MediaInfo, frames_for, probe
 from editor.timeline import edits
-from editor.timeline.model import Clip, MediaAsset, Project, new_id  # noqa: F401
+from editor.timeline.model import Clip, MediaAsset, Project, new_id
 
 STILL_SECONDS = 4
 

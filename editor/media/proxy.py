@@ -32,8 +32,9 @@ SLACK = 2  # a request up to this many pixels larger than the proxy is still ser
 
 
 def proxy_dir() -> Path:
-    base = os.environ.get("SEAMLINE_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "seamline")
-    return Path(base) / "proxies"
+    from editor.resources import cache_dir
+
+    return cache_dir() / "proxies"
 
 
 def proxy_path(path) -> Path:

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+from editor import resources
 from editor.media.probe import file_key, probe
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("SEAMLINE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "seamline")
-    p = Path(base)
+    p = resources.cache_dir()
     p.mkdir(parents=True, exist_ok=True)
     return p
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from editor.errors import ProjectError
 from editor.project import fileio
 from editor.render.sources import MediaPool
+from editor.resources import data_dir
 from editor.timeline.model import EditError, Project, ProjectSettings
 from editor.ui.callbacks import Callbacks
 
@@ -177,9 +178,7 @@ class Document(QObject):
 
 
 def recovery_dir() -> Path:
-    base = os.environ.get("SEAMLINE_DATA") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "seamline")
-    p = Path(base) / "recovery"
+    p = data_dir() / "recovery"
     p.mkdir(parents=True, exist_ok=True)
     return p
 
