@@ -79,8 +79,10 @@ def read_pngs(paths) -> list[np.ndarray]:
     return [cv2.cvtColor(cv2.imread(str(p), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB) for p in paths]
 
 
-def write_video(frames, path, fps: Fraction, crf: int = 16) -> Path:
-    """H.264 MP4 (or any container by extension), written to a temp file and renamed."""
+def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | None = None,
+                sample_rate: int = 48000) -> Path:
+    """H.264 MP4 (or any container by extension), written to a temp file and renamed; with `audio` (float32
+    (samples, 2)), also an AAC stereo track starting with the first frame."""
     import av
 
     path = Path(path).resolve()
@@ -105,11 +107,24 @@ def write_video(frames, path, fps: Fraction, crf: int = 16) -> Path:
             s.codec_context.thread_type = "FRAME"
             s.codec_context.colorspace = 5  # BT.601, as the I420 conversion
             s.options = {"crf": str(crf), "preset": "veryfast"}
+            a = None if audio is None else c.add_stream("aac", rate=sample_rate, layout="stereo")
             for i, f in enumerate(stream):
                 vf = av.VideoFrame.from_ndarray(f, format="yuv420p")
                 vf.pts = i
                 c.mux(s.encode(vf))
             c.mux(s.encode(None))
+            if a is not None:
+                fifo = av.AudioFifo()
+                block = av.AudioFrame.from_ndarray(np.ascontiguousarray(audio.T, dtype=np.float32), format="fltp",
+                                                   layout="stereo")
+                block.sample_rate = sample_rate
+                fifo.write(block)
+                pts = 0
+                for af in fifo.read_many(1024, partial=True):
+                    af.pts = pts
+                    pts += af.samples
+                    c.mux(a.encode(af))
+                c.mux(a.encode(None))
         os.replace(tmp, path)
     except BaseException:
         stream.close()

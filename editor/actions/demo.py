@@ -92,10 +92,7 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
             from ai.media_io import write_video
 
             frames = _scene(kind, SHOT + HANDLE)
-            write_video(frames, path.with_suffix(".video.mp4"), FPS)
-            _mux_audio(path.with_suffix(".video.mp4"),
-                       _tone((SHOT + HANDLE) * 48000 // int(FPS), 220 * (i + 1), rng), path)
-            path.with_suffix(".video.mp4").unlink()
+            write_video(frames, path, FPS, audio=_tone((SHOT + HANDLE) * 48000 // int(FPS), 220 * (i + 1), rng))
         clips.append(path)
     still = media / "sunset.png"
     if not still.exists():
@@ -145,31 +142,6 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     path = save(project, folder / "demo.seam")
     report(1.0, "done")
     return path
-
-
-def _mux_audio(video: Path, audio: np.ndarray, out: Path) -> None:
-    """Copy a video stream and add AAC audio (PyAV)."""
-    import av
-
-    with av.open(str(video)) as src, av.open(str(out), "w") as dst:
-        vin = src.streams.video[0]
-        vout = dst.add_stream_from_template(vin)
-        aout = dst.add_stream("aac", rate=48000, layout="stereo")
-        for pkt in src.demux(vin):
-            if pkt.dts is None:
-                continue
-            pkt.stream = vout
-            dst.mux(pkt)
-        fifo = av.AudioFifo()
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(audio.T), format="fltp", layout="stereo")
-        frame.sample_rate = 48000
-        fifo.write(frame)
-        pts = 0
-        for f in fifo.read_many(1024, partial=True):
-            f.pts = pts
-            pts += f.samples
-            dst.mux(aout.encode(f))
-        dst.mux(aout.encode(None))
 
 
 def default_folder() -> Path:
