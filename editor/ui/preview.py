@@ -194,10 +194,8 @@ class PreviewWidget(QWidget):
         doc.playhead_changed.connect(self._on_playhead)
         doc.changed.connect(self._on_changed)
         if self.auto_scale:
-            self.server.scale = 0  # re-fit to the new project's size
-            self._fit_scale()
-        else:
-            self._on_changed()
+            self._fit_scale()  # the new project may have another size
+        self._on_changed()
 
     def refresh(self):
         """Draw the current frame again (the picture's source changed, not the edit)."""
@@ -224,25 +222,26 @@ class PreviewWidget(QWidget):
         """A fixed preview resolution (1.0, 0.5, 0.25 of the project), or None: Auto, the size it is shown at."""
         self.auto_scale = scale is None
         if self.auto_scale:
-            self._fit_scale()
+            if self._fit_scale():
+                self._on_changed()
             return
         self.server.scale = scale
         self._on_changed()
 
-    def _fit_scale(self) -> None:
+    def _fit_scale(self) -> bool:
         """Auto: render at the displayed size (never above the project's), in 1/8 steps so that dragging a dock
-        edge does not redraw on every pixel."""
+        edge does not redraw on every pixel. True when the scale changed (the frame needs drawing again)."""
         ps = self.doc.project.settings
         fit = min(1.0, self.width() / max(1, ps.width), self.height() / max(1, ps.height))
         scale = min(1.0, max(0.125, math.ceil(fit * 8) / 8))
-        if scale != self.server.scale:
-            self.server.scale = scale
-            self._on_changed()
+        changed = scale != self.server.scale
+        self.server.scale = scale
+        return changed
 
     def resizeEvent(self, e):
         super().resizeEvent(e)
-        if self.auto_scale:
-            self._fit_scale()
+        if self.auto_scale and self._fit_scale():
+            self._on_changed()
 
     # -- playback ----------------------------------------------------------------------------------------------
     def toggle_play(self):
