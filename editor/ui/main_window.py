@@ -88,7 +88,6 @@ class MainWindow(QMainWindow):
         doc.changed.connect(self._refresh_title)
         doc.changed.connect(lambda: self.ai.refresh(self.doc))
         doc.changed.connect(self.proxies.sync)
-        doc.pool.use_proxies = self.proxies.enabled
         doc.selection_changed.connect(lambda: self.ai.refresh(self.doc))
         doc.error.connect(self.show_error)
         doc.playhead_changed.connect(self._show_time)
@@ -116,7 +115,7 @@ class MainWindow(QMainWindow):
         self.hbar.blockSignals(True)
         self.hbar.setRange(0, t.scroll_limit)
         self.hbar.setPageStep(t.visible_frames)
-        self.hbar.setSingleStep(max(1, int(60 / t.px_per_frame)))
+        self.hbar.setSingleStep(t.scroll_step)
         self.hbar.setValue(t.scroll)
         self.hbar.blockSignals(False)
 
@@ -244,11 +243,8 @@ class MainWindow(QMainWindow):
         self.doc.close()
 
     def set_use_proxies(self, on: bool) -> None:
-        self.proxies.enabled = bool(on)
+        self.proxies.set_enabled(on)
         self.settings.setValue("preview/proxies", bool(on))
-        self.doc.pool.use_proxies = bool(on)
-        if on:
-            self.proxies.sync()
         self.preview.refresh()
 
     def shuttle(self, direction: int):

@@ -25,7 +25,15 @@ class ProxyQueue(QObject):
     def attach(self, doc) -> None:
         self.stop()
         self.doc = doc
+        doc.pool.use_proxies = self.enabled
         self._seen.clear()
+        self.sync()
+
+    def set_enabled(self, on: bool) -> None:
+        """The View menu switch: the preview reads proxies (and new ones are made) only while it is on."""
+        self.enabled = bool(on)
+        if self.doc is not None:
+            self.doc.pool.use_proxies = self.enabled
         self.sync()
 
     def stop(self) -> None:
@@ -56,12 +64,11 @@ class ProxyQueue(QObject):
         name = Path(asset.path).name
 
         def work(progress, cancelled):
-            from editor.media.probe import probe
             from editor.media.proxy import build_proxy, find_proxy, wants_proxy
 
             if find_proxy(asset.path) is not None:
                 return build_proxy(asset.path)  # checks the one on disk (and remakes it if damaged)
-            if not wants_proxy(probe(asset.path, check_tail=False)):
+            if not wants_proxy(asset):
                 return None
             return build_proxy(asset.path, progress, cancelled)
 

@@ -175,6 +175,11 @@ class TimelineView(QWidget):
         d, v = self.doc.project.duration, self.visible_frames
         return 0 if d <= v else d - v + v // 4
 
+    @property
+    def scroll_step(self) -> int:
+        """Frames one wheel notch (or scrollbar arrow) moves: about 60 px."""
+        return int(60 / self.px_per_frame) or 1
+
     def set_scroll(self, frame: float) -> None:
         v = max(0, min(int(frame), self.scroll_limit))
         if v != self.scroll:
@@ -201,7 +206,7 @@ class TimelineView(QWidget):
         if e.modifiers() & Qt.ControlModifier:
             self.zoom(1.25 if e.angleDelta().y() > 0 else 0.8, e.position().x())
         else:
-            step = int(60 / self.px_per_frame) or 1
+            step = self.scroll_step
             delta = e.angleDelta().x() or e.angleDelta().y()
             self.set_scroll(self.scroll - (step if delta > 0 else -step))
 
