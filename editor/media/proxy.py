@@ -57,7 +57,7 @@ def prune(keep: Path | None = None, limit: int | None = None) -> int:
     """Delete the least recently used proxies until they fit the budget; returns the bytes freed."""
     limit = budget_bytes() if limit is None else limit
     try:
-        files = [(p.stat().st_mtime, p.stat().st_size, p) for p in proxy_dir().glob("*.sprx")]
+        files = [(st.st_mtime, st.st_size, p) for p in proxy_dir().glob("*.sprx") for st in [p.stat()]]
     except OSError:
         return 0
     total, freed = sum(f[1] for f in files), 0
@@ -105,7 +105,7 @@ def keyframe_interval(path, packets: int = 600) -> float:
 
 
 def wants_proxy(info) -> bool:
-    """A proxy pays off for long-GOP video (random access decodes a whole GOP) and for anything above 540 lines."""
+    """(info: a MediaInfo or a MediaAsset.) A proxy pays off for long-GOP video (random access decodes a whole GOP) and for anything above 540 lines."""
     if info.kind != "video" or not info.frames or info.frames < 2:
         return False
     if info.height > MAX_HEIGHT or info.width > 2 * MAX_HEIGHT:
