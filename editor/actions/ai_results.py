@@ -125,8 +125,6 @@ def cuts(project: Project, track_id: str) -> list[tuple[str, str, int]]:
     return [(x.id, y.id, y.start) for x, y in zip(cl, cl[1:]) if x.end == y.start]
 
 
-
-
 def clip_frame(project: Project, clip: Clip, frame: int, pool=None):
     """The picture a clip shows at a project frame, fitted to the project size (no other tracks)."""
     from editor.render.compositor import Compositor
@@ -137,10 +135,7 @@ def clip_frame(project: Project, clip: Clip, frame: int, pool=None):
         return img
     import numpy as np
 
-    canvas = np.zeros((comp.size[1], comp.size[0], 3), np.uint8)
-    x, y, w, h = rect
-    canvas[y:y + h, x:x + w] = img
-    return canvas
+    return comp._place(np.zeros((comp.size[1], comp.size[0], 3), np.uint8), img, rect, 1.0)  # letterboxed
 
 
 def make_fill(project: Project, track_id: str, a_id: str, b_id: str, generated: Path, seconds: float = 1.0,
