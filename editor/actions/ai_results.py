@@ -125,6 +125,27 @@ def cuts(project: Project, track_id: str) -> list[tuple[str, str, int]]:
     return [(x.id, y.id, y.start) for x, y in zip(cl, cl[1:]) if x.end == y.start]
 
 
+def clip_pictures(project: Project, clip: Clip, width: int = 160, progress=None, cancelled=None) -> list:
+    """What a clip shows on the timeline, frame by frame, small (the sound tools analyse this)."""
+    from editor.render.compositor import Compositor
+
+    s = project.settings
+    comp = Compositor(project, size=(width, max(8, round(width * s.height / s.width))))
+    frames = []
+    try:
+        for k in range(clip.duration):
+            frames.append(comp._layer(clip, clip.start + k)[0])
+            if progress is not None and k % 30 == 0:
+                progress(k / clip.duration)
+            if cancelled is not None and cancelled():
+                from ai.errors import JobCancelled
+
+                raise JobCancelled("cancelled")
+    finally:
+        comp.pool.close()
+    return frames
+
+
 def clip_frame(project: Project, clip: Clip, frame: int, pool=None):
     """The picture a clip shows at a project frame, fitted to the project size (no other tracks)."""
     from editor.render.compositor import Compositor

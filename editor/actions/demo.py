@@ -72,7 +72,7 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     """Write media + demo.seam into folder; returns the project path. Built-in backends only."""
     from ai.camera.move import MoveRequest, run_move_job
     from ai.sound.layers import SoundRequest, run_sound_job
-    from editor.actions.ai_results import add_generated_clip, add_sound_layers, insert_fill, make_fill
+    from editor.actions.ai_results import add_generated_clip, add_sound_layers, clip_pictures, insert_fill, make_fill
     from editor.actions.media import asset_from_info, project_for_files
     from editor.media.probe import probe
     from editor.project.fileio import save
@@ -122,14 +122,9 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     report(0.75, "sound layers")
     first = sorted(v.clips, key=lambda c: c.start)[0]
     from ai.sound.analysis import analyse_frames
-    from editor.media.reader import VideoReader
 
-    park = VideoReader(clips[0])
-    try:  # the sound follows the part of the shot that is on the timeline
-        used = [park.frame(first.source_in + k) for k in range(first.duration)]
-    finally:
-        park.close()
-    analysis = analyse_frames(used, FPS, "park, kids playing")
+    # the sound follows the part of the shot that is on the timeline
+    analysis = analyse_frames(clip_pictures(project, first), FPS, "park, kids playing")
     sres = run_sound_job(SoundRequest(analysis=analysis, preset="park", words="park, kids playing"), generated,
                          lambda f, s="": report(0.75 + 0.2 * f, "sound layers"), cancelled)
     layers = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from editor.actions.ai_results import add_generated_clip, add_sound_layers, insert_fill, make_fill
+from editor.actions.ai_results import add_generated_clip, add_sound_layers, clip_pictures, insert_fill, make_fill
 from editor.actions.media import asset_from_info
 from editor.media.probe import probe
 
@@ -155,18 +155,7 @@ def run_sound(window) -> bool:
     rate = project.settings.rate
 
     def work(progress, cancelled):
-        from editor.render.compositor import Compositor
-
-        comp = Compositor(project, size=(160, max(8, round(160 * project.settings.height / project.settings.width))))
-        frames = []
-        for k in range(clip.duration):  # what the clip shows, as the timeline shows it
-            frames.append(comp._layer(clip, clip.start + k)[0])
-            if k % 30 == 0:
-                progress(0.2 * k / clip.duration, "analysing")
-            if cancelled():
-                from ai.errors import JobCancelled
-
-                raise JobCancelled("cancelled")
+        frames = clip_pictures(project, clip, progress=lambda f: progress(0.2 * f, "analysing"), cancelled=cancelled)
         analysis = analyse_frames(frames, rate, words)
         req = SoundRequest(analysis=analysis, layers=layers, preset=preset, words=words, backend=backend)
         result = run_sound_job(req, generated, lambda f, s="": progress(0.2 + 0.8 * f, s), cancelled,
