@@ -282,9 +282,9 @@ class MainWindow(QMainWindow):
         self._add_recent(Path(path).resolve())
         from editor.project.fileio import missing_media
 
-        if missing_media(doc.project):
-            self.statusBar().showMessage(f"{len(missing_media(doc.project))} media file(s) are missing: "
-                                         f"File > Relink Media", 10000)
+        missing = missing_media(doc.project)
+        if missing:
+            self.statusBar().showMessage(f"{len(missing)} media file(s) are missing: File > Relink Media", 10000)
         return True
 
     def save(self) -> bool:
@@ -450,8 +450,7 @@ class MainWindow(QMainWindow):
             self.doc.select([])
 
     def close_gap_at_playhead(self):
-        tid = self.doc.selected_track or (self.doc.project.video_tracks() or [None])[0]
-        tid = tid.id if hasattr(tid, "id") else tid
+        tid = self.doc.selected_track or next((t.id for t in self.doc.project.video_tracks()), None)
         if tid:
             self.doc.apply("Close gap", edits.close_gap, tid, self.doc.playhead)
 
