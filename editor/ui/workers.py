@@ -6,7 +6,7 @@ import queue
 import threading
 import traceback
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, Signal
 
 
 class WorkerSignals(QObject):
@@ -16,17 +16,15 @@ class WorkerSignals(QObject):
     cancelled = Signal()
 
 
-class Worker(QRunnable):
-    """Runs fn(progress, cancelled) on the thread pool; results and errors come back as signals."""
+class Worker:
+    """Runs fn(progress, cancelled) on a Python thread (`start`); results and errors come back as signals."""
 
     def __init__(self, fn, *args, **kwargs):
-        super().__init__()
         from ai.jobs import CancelToken
 
         self.fn, self.args, self.kwargs = fn, args, kwargs
         self.signals = WorkerSignals()
         self.token = CancelToken()
-        self.setAutoDelete(False)
         self.done = False
 
     def cancel(self) -> None:
