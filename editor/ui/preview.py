@@ -193,8 +193,6 @@ class PreviewWidget(QWidget):
         self.server.doc = doc
         doc.playhead_changed.connect(self._on_playhead)
         doc.changed.connect(self._on_changed)
-        if self.auto_scale:
-            self._fit_scale()  # the new project may have another size
         self._on_changed()
 
     def refresh(self):
@@ -202,6 +200,8 @@ class PreviewWidget(QWidget):
         self._on_changed()
 
     def _on_changed(self):
+        if self.auto_scale:
+            self._fit_scale()  # the project's size may have changed (a new project, the first import)
         self.server.invalidate()
         self.shown = -1
         self.server.request(self.doc.playhead)
@@ -221,11 +221,8 @@ class PreviewWidget(QWidget):
     def set_scale(self, scale: float | None):
         """A fixed preview resolution (1.0, 0.5, 0.25 of the project), or None: Auto, the size it is shown at."""
         self.auto_scale = scale is None
-        if self.auto_scale:
-            if self._fit_scale():
-                self._on_changed()
-            return
-        self.server.scale = scale
+        if not self.auto_scale:
+            self.server.scale = scale
         self._on_changed()
 
     def _fit_scale(self) -> bool:
