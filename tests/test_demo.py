@@ -31,6 +31,12 @@ def test_demo_project_has_every_tool(tmp_path):
     assert seen == sorted(seen) and seen[-1] == 1.0
     # everything it made lives beside the project, nothing elsewhere
     assert all(Path(a.path).resolve().is_relative_to((tmp_path / "demo").resolve()) for a in p.assets.values())
+    # the two shots' sound crossfades under the fill instead of dropping out (the shots keep spare media)
+    from editor.render.mixer import AudioMixer
+
+    fill = sorted(v.clips, key=lambda c: c.start)[1]
+    mix = AudioMixer(p).mix(fill.start, fill.end)
+    assert np.sqrt(np.mean(mix ** 2)) > 0.02
 
 
 def test_screenshot_of_a_real_window_under_xvfb(tmp_path):

@@ -307,3 +307,45 @@ def test_horizontal_scrollbar_and_playhead_follow(qtbot, window, tmp_path):
     assert tl.scroll <= 299 < tl.scroll + tl.visible_frames and bar.value() == tl.scroll
     window.doc.set_playhead(0)
     assert tl.scroll == 0 and bar.value() == 0
+
+
+def test_preview_auto_scale_renders_at_the_shown_size(qtbot, window, tmp_path):
+    import math
+
+    from PySide6.QtCore import Qt as _Qt
+
+    from editor.render.compositor import scaled_size
+    from mediagen import indexed_video
+
+    src = indexed_video(tmp_path / "hd.mp4", 30, size=(1280, 720))
+    import_and_wait(qtbot, window, [src], lay_out=True)
+    pv = window.preview
+    W, H = window.doc.project.settings.width, window.doc.project.settings.height
+
+    def fitted():  # the shown size, rounded up to 1/8 steps, never above the project's
+        return min(1.0, max(0.125, math.ceil(min(pv.width() / W, pv.height() / H) * 8) / 8))
+
+    def shows(n, scale):
+        window.doc.set_playhead(n)
+        qtbot.waitUntil(lambda: pv.shown == n, timeout=10000)
+        assert (pv.image.width(), pv.image.height()) == scaled_size(W, H, scale)
+
+    assert pv.auto_scale and pv.server.scale == fitted()
+    shows(3, fitted())
+    window.resizeDocks([window.docks["Preview"]], [150], _Qt.Vertical)  # a smaller preview: fewer pixels drawn
+    qtbot.waitUntil(lambda: pv.server.scale == fitted() and pv.height() < 200, timeout=5000)
+    assert pv.server.scale < 0.5
+    shows(5, fitted())
+    pv.set_scale(1.0)  # a fixed scale ignores the widget size
+    shows(7, 1.0)
+
+
+def test_bin_says_lengths_as_people_do_and_timecode_always_has_hours():
+    from fractions import Fraction
+
+    from editor.ui.timeline_view import short_duration, timecode
+
+    assert short_duration(135, Fraction(30)) == "4.5 s"
+    assert short_duration(30 * 83, Fraction(30)) == "1:23"
+    assert short_duration(30 * 3723, Fraction(30)) == "1:02:03"
+    assert timecode(120, Fraction(30)) == "00:00:04:00"
