@@ -349,3 +349,26 @@ def test_bin_says_lengths_as_people_do_and_timecode_always_has_hours():
     assert short_duration(30 * 83, Fraction(30)) == "1:23"
     assert short_duration(30 * 3723, Fraction(30)) == "1:02:03"
     assert timecode(120, Fraction(30)) == "00:00:04:00"
+
+
+def test_a_frame_thrown_away_by_an_invalidate_is_drawn_again(qtbot, window, monkeypatch):
+    import threading
+
+    import numpy as np
+
+    srv = window.preview.server
+    started, release = threading.Event(), threading.Event()
+
+    class Slow:  # a render that is still running when the project changes under it
+        def frame(self, n):
+            started.set()
+            release.wait(5)
+            return np.full((36, 64, 3), n, np.uint8)
+
+    monkeypatch.setattr(srv, "compositor", lambda: Slow())
+    srv.cache.clear()
+    srv.request(11)
+    assert started.wait(5)
+    srv.invalidate()  # e.g. opening a project: the frame being drawn is stale
+    release.set()
+    qtbot.waitUntil(lambda: 11 in srv.cache, timeout=5000)  # nobody asked again, yet it is drawn
