@@ -8,7 +8,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from editor.errors import MediaError
+from editor.media.stills import MAX_SIDE, check_size, open_picture, picture_info
 
+# FFmpeg demuxers of single pictures (the few formats Pillow does not read, like JPEG XL or EXR, come this way)
 IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif", "pam_pipe",
                  "ppm_pipe", "pgm_pipe", "qoi_pipe", "jpegxl_pipe"}
 
@@ -36,6 +38,9 @@ class MediaInfo:
     codec: str = ""
     audio: list[AudioStreamInfo] = field(default_factory=list)
     data_streams: int = 0
+    alpha: bool = False  # the picture has transparency (composited over the tracks below)
+    orientation: int = 1  # EXIF orientation of a still, already applied to width/height
+    decoder: str = "ffmpeg"  # which library decodes the picture: "ffmpeg" or "pillow"
 
     @property
     def has_audio(self) -> bool:
@@ -61,23 +66,29 @@ def _quiet_av_logging() -> None:
         av._seamline_quiet = True
 
 
-def _open(path: Path):
-    import av
-
-    _quiet_av_logging()
-
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise MediaError(path, "the file does not exist")
     if path.is_dir():
         raise MediaError(path, "this is a folder, not a media file")
     if path.stat().st_size == 0:
         raise MediaError(path, "the file is empty (0 bytes)")
+
+
+def _open(path: Path):
+    import av
+
+    _quiet_av_logging()
+    _check_file(path)
     try:
         return av.open(str(path), metadata_errors="ignore")
     except av.error.InvalidDataError:
         raise MediaError(path, "not a media file Seamline can read (unknown or damaged format)") from None
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise MediaError(path, f"cannot be opened: {exc}") from None
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise MediaError(path, f"FFmpeg cannot open it (damaged, or sizes it refuses): {reason}") from None
+    except MemoryError:
+        raise MediaError(path, "the file claims a picture too large to open") from None
 
 
 def display_rotation(frame) -> int:
@@ -87,58 +98,114 @@ def display_rotation(frame) -> int:
 
 
 def probe(path, check_tail: bool = True) -> MediaInfo:
-    """What a file holds. check_tail also decodes near the end, so a truncated file is caught at import."""
+    """What a file holds. check_tail also decodes near the end (a whole still), so a truncated file is caught at
+    import. Stills and animations Pillow reads go through Pillow; everything else through FFmpeg, and a file is
+    taken when FFmpeg has a decoder for its video (or audio) stream, whatever its container or extension."""
     path = Path(path)
+    _check_file(path)
+    im = open_picture(path)
+    if im is not None:
+        try:
+            info = picture_info(path, im)
+        finally:
+            im.close()
+        if check_tail and info.kind == "image":
+            _verify_picture(path, info)
+        return info
     container = _open(path)
     try:
-        fmt = container.format.name
-        vstreams = [s for s in container.streams.video if not _is_cover_art(s)]
-        astreams = list(container.streams.audio)
-        if not vstreams and not astreams:
-            raise MediaError(path, "the file has no video or audio stream")
-        audio = []
-        for s in astreams:
-            cc = s.codec_context
-            if cc is None or not cc.name:
-                continue
-            audio.append(AudioStreamInfo(s.index, cc.name, int(cc.sample_rate or s.rate or 0),
-                                         int(cc.channels or 0)))
-        duration = (container.duration or 0) / 1e6
-        data = sum(1 for s in container.streams if s.type in ("data", "subtitle", "attachment"))
-        if vstreams and (fmt.split(",")[0] in IMAGE_FORMATS or fmt in IMAGE_FORMATS):
-            s = vstreams[0]
-            frame = _first_frame(path, container, s)
-            return MediaInfo(str(path), "image", fmt, 0.0, None, None, frame.width, frame.height, 0,
-                             frame.format.name, s.codec_context.name)
-        if vstreams:
-            s = vstreams[0]
-            cc = s.codec_context
-            if cc is None or cc.name is None:
-                raise MediaError(path, "the video codec is not supported")
-            rate = conform_rate(s.average_rate, s.guessed_rate or s.base_rate)
-            if not rate:
-                raise MediaError(path, "the video has no frame rate")
-            sdur = float(s.duration * s.time_base) if s.duration else duration
-            frames = int(round(sdur * rate)) if (not s.frames or rate != s.average_rate) else s.frames
-            first = _first_frame(path, container, s)
-            rotation = display_rotation(first)
-            w, h = first.width, first.height
-            if rotation in (90, 270):
-                w, h = h, w
-            info = MediaInfo(str(path), "video", fmt, sdur or duration, rate, frames, w, h, rotation,
-                             first.format.name, cc.name, audio, data)
-            if check_tail:
-                _check_tail(path, container, s, info)
-            return info
-        s = astreams[0]
-        if not audio:
-            raise MediaError(path, "the audio codec is not supported")
-        sdur = float(s.duration * s.time_base) if s.duration else duration
-        _first_frame(path, container, s)
-        return MediaInfo(str(path), "audio", fmt, sdur, None, None, audio=audio, codec=audio[0].codec,
-                         data_streams=data)
+        return _probe_ffmpeg(path, container, check_tail)
     finally:
         container.close()
+
+
+def _verify_picture(path, info: MediaInfo) -> None:
+    """Decode the whole still (JPEGs at 1/8 scale: every byte is still read), so a cut-short file is refused."""
+    im = open_picture(path)
+    if im is None:
+        raise MediaError(path, "the picture cannot be decoded")
+    try:
+        if im.format == "JPEG":
+            im.draft("RGB", (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
+        im.load()
+    except MemoryError:
+        raise MediaError(path, "not enough memory to open this picture") from None
+    except Exception as exc:  # noqa: BLE001 - Pillow's decoders raise OSError, SyntaxError, ValueError ...
+        raise MediaError(path, f"the picture is damaged or cut short ({exc})") from None
+    finally:
+        im.close()
+
+
+def _probe_ffmpeg(path: Path, container, check_tail: bool) -> MediaInfo:
+    fmt = container.format.name
+    vstreams = [s for s in container.streams.video if not _is_cover_art(s)]
+    astreams = list(container.streams.audio)
+    if not vstreams and not astreams:
+        raise MediaError(path, "the file has no video or audio stream")
+    audio = []
+    for s in astreams:
+        cc = s.codec_context
+        if cc is None or not cc.name:
+            continue
+        audio.append(AudioStreamInfo(s.index, cc.name, int(cc.sample_rate or s.rate or 0), int(cc.channels or 0)))
+    duration = (container.duration or 0) / 1e6
+    data = sum(1 for s in container.streams if s.type in ("data", "subtitle", "attachment"))
+    if vstreams:
+        s = vstreams[0]
+        cc = s.codec_context
+        if cc is None or not cc.name:
+            raise MediaError(path, "the video codec is not supported (no decoder for it)")
+        check_size(path, int(cc.width or 0) or 1, int(cc.height or 0) or 1, MAX_SIDE, "video picture")
+        sar = _sample_aspect(s)
+        if fmt.split(",")[0] in IMAGE_FORMATS or fmt in IMAGE_FORMATS or s.frames == 1:
+            frame = _first_frame(path, container, s)
+            w, h = _display_size(frame.width, frame.height, sar, display_rotation(frame))
+            return MediaInfo(str(path), "image", fmt, 0.0, None, None, w, h, display_rotation(frame),
+                             frame.format.name, cc.name, alpha=_has_alpha(frame))
+        rate = conform_rate(s.average_rate, s.guessed_rate or s.base_rate)
+        if not rate:
+            raise MediaError(path, "the video has no frame rate")
+        sdur = float(s.duration * s.time_base) if s.duration else duration
+        frames = int(round(sdur * rate)) if (not s.frames or rate != s.average_rate) else s.frames
+        first = _first_frame(path, container, s)
+        rotation = display_rotation(first)
+        w, h = _display_size(first.width, first.height, sar, rotation)
+        info = MediaInfo(str(path), "video", fmt, sdur or duration, rate, frames, w, h, rotation,
+                         first.format.name, cc.name, audio, data, alpha=_has_alpha(first))
+        if check_tail:
+            _check_tail(path, container, s, info)
+        return info
+    s = astreams[0]
+    if not audio:
+        raise MediaError(path, "the audio codec is not supported")
+    sdur = float(s.duration * s.time_base) if s.duration else duration
+    _first_frame(path, container, s)
+    return MediaInfo(str(path), "audio", fmt, sdur, None, None, audio=audio, codec=audio[0].codec,
+                     data_streams=data)
+
+
+def _sample_aspect(stream) -> Fraction:
+    """Pixel shape (anamorphic DV/HDV store 1440 x 1080 for 1920 x 1080): the stream's, else the codec's."""
+    for sar in (stream.sample_aspect_ratio, getattr(stream.codec_context, "sample_aspect_ratio", None)):
+        if sar and sar.numerator > 0 and sar.denominator > 0:
+            sar = Fraction(sar.numerator, sar.denominator)
+            if Fraction(1, 4) <= sar <= 4:
+                return sar
+    return Fraction(1)
+
+
+def _display_size(w: int, h: int, sar: Fraction, rotation: int) -> tuple[int, int]:
+    """The size a frame is shown at: stretched to square pixels, then turned by the display matrix."""
+    if sar != 1:
+        w = max(1, int(round(w * sar)))
+    return (h, w) if rotation in (90, 270) else (w, h)
+
+
+def _has_alpha(frame) -> bool:
+    try:
+        return any(c.is_alpha for c in frame.format.components)
+    except AttributeError:  # older PyAV
+        return "a" in frame.format.name.replace("yuvj", "")
 
 
 STANDARD_RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
