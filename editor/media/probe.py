@@ -54,13 +54,17 @@ class MediaInfo:
 
 
 def _quiet_av_logging() -> None:
-    """FFmpeg's log callback into Python is not safe with several decoding threads: leave logging to FFmpeg."""
+    """FFmpeg's log callback into Python is not safe with several decoding threads: leave logging to FFmpeg, and
+    keep its decoder chatter (a seek that lands between keyframes logs "reference picture missing") off the
+    terminal: Seamline reports what a user can act on itself. SEAMLINE_FFMPEG_LOG=error (or warning, info) shows
+    FFmpeg's messages when chasing a problem file."""
     import av
 
     if not getattr(av, "_seamline_quiet", False):
         try:
             av.logging.restore_default_callback()
-            av.logging.set_libav_level(av.logging.ERROR)  # no encoder statistics on the terminal
+            level = os.environ.get("SEAMLINE_FFMPEG_LOG", "fatal").upper()
+            av.logging.set_libav_level(getattr(av.logging, level, av.logging.FATAL))
         except AttributeError:  # older PyAV
             av.logging.set_level(None)
         av._seamline_quiet = True
@@ -245,28 +249,37 @@ def _first_frame(path, container, stream):
     raise MediaError(path, "the file is truncated or damaged: no frame could be decoded")
 
 
+# How far before a seek target to try again when decoding from where the demuxer landed gives no picture at or
+# before it: MPEG-TS (and other index-less formats) seek by bytes and land between keyframes.
+SEEK_BACKOFF = (0.0, 1.0, 4.0, 15.0)
+
+
 def _check_tail(path, container, stream, info: MediaInfo) -> None:
     """Decode near the end: a file cut short (an interrupted copy) fails here, not in the middle of an edit."""
     import av
 
     if info.duration <= 1.0:
         return
-    target = stream.start_time or 0
-    target += int((info.duration - 0.5) / stream.time_base)
+    start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+    last = None
     try:
-        container.seek(target, stream=stream, backward=True)
-        last = None
-        for frame in container.decode(stream):
-            last = frame
-        if last is None or last.time is None:
-            raise MediaError(path, "the file is truncated or damaged: its end cannot be decoded")
-        start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
-        readable = last.time - start + 1 / float(info.rate)
-        if readable < info.duration - 1.0:
-            raise MediaError(path, f"the file is truncated: only {readable:.1f} s of {info.duration:.1f} s "
-                                   "can be read")
+        for back in SEEK_BACKOFF:
+            target = start + max(0.0, info.duration - 0.5 - back)
+            container.seek(int(target / stream.time_base), stream=stream, backward=True)
+            for frame in container.decode(stream):
+                if frame.time is not None:
+                    last = frame
+            if last is not None:
+                break
+            if target <= start:
+                break
     except av.error.FFmpegError as exc:
         raise MediaError(path, f"the file is truncated or damaged: {exc}") from None
+    if last is None:
+        raise MediaError(path, "the file is truncated or damaged: its end cannot be decoded")
+    readable = last.time - start + 1 / float(info.rate)
+    if readable < info.duration - 1.0:
+        raise MediaError(path, f"the file is truncated: only {readable:.1f} s of {info.duration:.1f} s can be read")
 
 
 def file_key(path) -> str:

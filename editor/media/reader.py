@@ -115,9 +115,32 @@ class VideoReader:
         return (t, f)
 
     def _seek(self, target: float) -> None:
-        ts = int(max(0.0, target) / float(self._stream.time_base))
-        self._container.seek(ts, stream=self._stream, backward=True, any_frame=False)
-        self.seeks += 1
+        """Seek so that decoding starts at or before target. MPEG-TS and other index-less files seek by bytes and
+        can land between keyframes, where nothing decodes until the next one: then try further back, and at last
+        decode from the start of the file."""
+        from editor.media.probe import SEEK_BACKOFF
+
+        for back in SEEK_BACKOFF:
+            ts = int(max(0.0, target - back) / float(self._stream.time_base))
+            self._container.seek(ts, stream=self._stream, backward=True, any_frame=False)
+            self.seeks += 1
+            self._iter = self._container.decode(self._stream)
+            self._cur = None
+            self._ahead = self._advance()
+            if self._ahead is not None and self._ahead[0] <= target:
+                return
+            if target - back <= self._start:
+                break
+        self._restart()
+
+    def _restart(self) -> None:
+        """Decode from the very start (a fresh demuxer: no seek to trust)."""
+        import av
+
+        self._container.close()
+        self._container = av.open(str(self.path), metadata_errors="ignore")
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = "AUTO"
         self._iter = self._container.decode(self._stream)
         self._cur = None
         self._ahead = self._advance()
