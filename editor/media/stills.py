@@ -8,6 +8,7 @@ and composite with one multiply-add; their first three channels are the picture 
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -64,8 +65,11 @@ def open_picture(path):
     Image = pillow()
     try:
         im = Image.open(path)
-    except Image.DecompressionBombError as exc:
-        raise MediaError(path, f"the picture is too large ({exc.args[0].split(' exceeds')[0]})") from None
+    except Image.DecompressionBombError as exc:  # Pillow's own limit (twice ours) tripped before ours could
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        mp = f"{int(pixels.group(1)) / 1e6:,.0f} megapixels" if pixels else "beyond Pillow's limit"
+        raise MediaError(path, f"the picture is too large: {mp} (Seamline takes up to {MAX_IMAGE_SIDE} pixels "
+                               f"a side and {MAX_PIXELS // 1_000_000} megapixels)") from None
     except Exception:  # noqa: BLE001 - any header Pillow cannot parse: FFmpeg gets its turn
         return None
     if im.format not in STILL_FORMATS:
