@@ -14,7 +14,7 @@ from editor.errors import MediaError
 from editor.media.probe import probe
 from editor.media.proxy import ProxyFile, build_proxy
 from editor.media.reader import ImageReader, VideoReader, open_visual
-from editor.media.stills import orient
+from editor.media.pictures import orient
 from editor.media.thumbs import thumbnail
 from editor.render.compositor import Compositor
 from editor.render.exporter import export

@@ -15,7 +15,7 @@ import numpy as np
 
 from editor.errors import MediaError
 from editor.media.probe import IMAGE_FORMATS, probe
-from editor.media.stills import AnimationReader, load_picture, premultiply, resize
+from editor.media.pictures import AnimationReader, load_picture, premultiply, resize
 
 _EPS = 1e-4
 
