@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from editor.errors import MediaError
-from editor.media.stills import check_size, frame_delays, has_alpha, open_picture
+from editor.media.stills import decode_picture, frame_delays, has_alpha, open_picture
 
 
 def orient(arr: np.ndarray, o: int) -> np.ndarray:
@@ -63,18 +63,11 @@ def premultiply(rgba: np.ndarray) -> np.ndarray:
 
 def load_picture(path, info) -> np.ndarray:
     """The upright picture of a still: RGB, or premultiplied RGBA when it has (some real) alpha."""
-    im = open_picture(path)
-    if im is None:
-        raise MediaError(path, "the picture cannot be decoded")
+    im = decode_picture(path)
     try:
-        check_size(path, *im.size)
-        try:
-            im.load()
-            arr = to_array(im, has_alpha(im))
-        except MemoryError:
-            raise MediaError(path, "not enough memory to open this picture") from None
-        except Exception as exc:  # noqa: BLE001 - Pillow's decoders raise OSError, SyntaxError, ValueError ...
-            raise MediaError(path, f"the picture is damaged: {exc}") from None
+        arr = to_array(im, has_alpha(im))
+    except MemoryError:
+        raise MediaError(path, "not enough memory to open this picture") from None
     finally:
         im.close()
     arr = orient(arr, info.orientation)

@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from editor.errors import MediaError
-from editor.media.stills import MAX_SIDE, check_size, open_picture, picture_info
+from editor.media.stills import MAX_SIDE, check_size, decode_picture, open_picture, picture_info
 
 # FFmpeg demuxers of single pictures (the few formats Pillow does not read, like JPEG XL or EXR, come this way)
 IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif", "pam_pipe",
@@ -114,30 +114,13 @@ def probe(path, check_tail: bool = True) -> MediaInfo:
         finally:
             im.close()
         if check_tail and info.kind == "image":
-            _verify_picture(path, info)
+            decode_picture(path, draft=True).close()  # a cut-short photo is refused at import
         return info
     container = _open(path)
     try:
         return _probe_ffmpeg(path, container, check_tail)
     finally:
         container.close()
-
-
-def _verify_picture(path, info: MediaInfo) -> None:
-    """Decode the whole still (JPEGs at 1/8 scale: every byte is still read), so a cut-short file is refused."""
-    im = open_picture(path)
-    if im is None:
-        raise MediaError(path, "the picture cannot be decoded")
-    try:
-        if im.format == "JPEG":
-            im.draft("RGB", (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
-        im.load()
-    except MemoryError:
-        raise MediaError(path, "not enough memory to open this picture") from None
-    except Exception as exc:  # noqa: BLE001 - Pillow's decoders raise OSError, SyntaxError, ValueError ...
-        raise MediaError(path, f"the picture is damaged or cut short ({exc})") from None
-    finally:
-        im.close()
 
 
 def _probe_ffmpeg(path: Path, container, check_tail: bool) -> MediaInfo:

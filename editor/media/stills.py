@@ -94,6 +94,29 @@ def open_picture(path):
     return im
 
 
+def decode_picture(path, draft: bool = False):
+    """Open and decode a picture with Pillow (the caller closes it). draft: JPEGs at 1/8 scale, which still reads
+    every byte (enough to find a cut-short file). A damaged, cut-short or oversized picture is a MediaError."""
+    im = open_picture(path)
+    if im is None:
+        raise MediaError(path, "the picture cannot be decoded")
+    try:
+        check_size(path, *im.size)
+        if draft and im.format == "JPEG":
+            im.draft("RGB", (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
+        im.load()
+    except MediaError:
+        im.close()
+        raise
+    except MemoryError:
+        im.close()
+        raise MediaError(path, "not enough memory to open this picture") from None
+    except Exception as exc:  # noqa: BLE001 - Pillow's decoders raise OSError, SyntaxError, ValueError ...
+        im.close()
+        raise MediaError(path, f"the picture is damaged or cut short ({exc})") from None
+    return im
+
+
 def orientation(im) -> int:
     """The EXIF orientation (1-8) of a Pillow picture; 1 when there is none or it is nonsense."""
     try:
