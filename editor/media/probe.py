@@ -1,6 +1,7 @@
 """What a media file holds: streams, size, rate, duration. Errors name the file and the reason."""
 from __future__ import annotations
 
+import errno
 import math
 import os
 from dataclasses import asdict, dataclass, field
@@ -89,8 +90,12 @@ def _open(path: Path):
     except av.error.InvalidDataError:
         raise MediaError(path, "not a media file Seamline can read (unknown or damaged format)") from None
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise MediaError(path, f"FFmpeg cannot open it (damaged, or sizes it refuses): {reason}") from None
+        code = getattr(exc, "errno", None)
+        if code in (errno.EACCES, errno.EPERM):
+            raise MediaError(path, "Seamline may not read this file (permission denied)") from None
+        detail = "" if code == errno.EBUSY else f" ({getattr(exc, 'strerror', None) or exc})"  # EBUSY: says nothing
+        raise MediaError(path, f"FFmpeg cannot open it: it is damaged, or declares a picture size or setting FFmpeg "
+                               f"refuses{detail}") from None
     except MemoryError:
         raise MediaError(path, "the file claims a picture too large to open") from None
 

@@ -131,20 +131,28 @@ def _over(region: np.ndarray, img: np.ndarray, alpha: float) -> None:
     """Porter-Duff "over" in place: region = img * alpha + region * (1 - img's alpha * alpha).
 
     img is premultiplied RGBA (or opaque RGB); region is RGB (the canvas) or premultiplied RGBA (a transition's).
+    Only the box where img is not fully transparent is touched (a lower third is a small part of the frame).
     """
-    if img.shape[2] == 3:
-        img = np.dstack([img, np.full(img.shape[:2], 255, np.uint8)])
-    if alpha < 0.999:
-        if alpha <= 0.001:
-            return
-        img = cv2.multiply(img, (alpha, alpha, alpha, alpha))
-    depth = region.shape[2]
-    a = img[..., 3]
-    if a.min() == 255:
-        region[...] = img[..., :depth]
+    if alpha <= 0.001:
         return
-    keep = cv2.merge([255 - a] * depth)
-    cv2.add(img[..., :depth], cv2.multiply(region, keep, scale=1 / 255), dst=region)
+    if img.shape[2] == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2RGBA)  # alpha 255
+    a = cv2.extractChannel(img, 3)
+    x, y, w, h = cv2.boundingRect(a)
+    if w == 0 or h == 0:
+        return
+    img, a, region = img[y:y + h, x:x + w], a[y:y + h, x:x + w], region[y:y + h, x:x + w]
+    if alpha < 0.999:
+        img = cv2.convertScaleAbs(img, alpha=alpha)  # scale all four channels (premultiplied), rounded
+        a = cv2.extractChannel(img, 3)
+    if region.shape[2] == 3:
+        src, keep = cv2.cvtColor(img, cv2.COLOR_RGBA2RGB), cv2.cvtColor(255 - a, cv2.COLOR_GRAY2RGB)
+    else:
+        src, keep = img, cv2.cvtColor(255 - a, cv2.COLOR_GRAY2RGBA)
+    if a.min() == 255:
+        region[...] = src
+        return
+    cv2.add(src, cv2.multiply(region, keep, scale=1 / 255), dst=region)
 
 
 def scaled_size(w: int, h: int, scale: float) -> tuple[int, int]:
