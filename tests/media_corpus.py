@@ -332,3 +332,33 @@ def _gif_claiming(path, w, h):
     data[6:10] = struct.pack("<HH", w, h)
     Path(path).write_bytes(bytes(data))
     return path
+
+
+def probe_table(samples) -> str:
+    """A markdown table of what `main.py probe` says about each sample (for notes and longer runs)."""
+    import json
+    import subprocess
+    import sys
+
+    main = Path(__file__).resolve().parent.parent / "main.py"
+    rows = ["| file | what it stands for | `main.py probe` says |", "|---|---|---|"]
+    for s in samples:
+        r = subprocess.run([sys.executable, str(main), "probe", str(s.path)], capture_output=True, text=True,
+                           timeout=60)
+        if r.returncode == 0:
+            j = json.loads(r.stdout)
+            out = "audio" if j["kind"] == "audio" else f"{j['kind']} {j['width']}x{j['height']}"
+            out += f", {j['frames']} frames @ {j['rate']}" if j["kind"] == "video" else ""
+            out += ", alpha" if j["alpha"] else ""
+        else:
+            out = "refused: `" + r.stderr.strip().replace(f"{s.path}: ", "").replace("seamline: error: ", "") + "`"
+        if "Traceback" in r.stderr or r.returncode < 0:
+            out += " **CRASH**"
+        rows.append(f"| {s.name} | {s.why} | {out} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python tests/media_corpus.py FOLDER [--slow]: make the corpus, print the table
+    import sys
+
+    print(probe_table(make_corpus(sys.argv[1], slow="--slow" in sys.argv)))
