@@ -56,7 +56,7 @@ def lay(p, path, track, start=0, duration=6, **clip):
     a = asset_from_info(probe(path), p.settings.rate)
     edits.add_asset(p, a)
     cid = f"c{len(p.assets)}"
-    edits.overwrite(p, track, Clip(cid, a.id, start, duration, **clip))
+    edits.overwrite(p, track, Clip(id=cid, asset_id=a.id, start=start, duration=duration, **clip))
     return cid
 
 

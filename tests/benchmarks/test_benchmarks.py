@@ -203,7 +203,8 @@ def test_random_access_and_compositor(tmp_path):
     logo = asset_from_info(probe(tmp_path / "lower_third.png"), p.settings.rate)
     edits.add_asset(p, logo)
     edits.add_track(p, "video", track_id="v3")
-    edits.overwrite(p, "v3", __import__("editor.timeline.model", fromlist=["x"]).Clip("lt", logo.id, 0, 300))
+    edits.overwrite(p, "v3", __import__("editor.timeline.model", fromlist=["x"]).Clip(
+        id="lt", asset_id=logo.id, start=0, duration=300))
     for cid in ("t1", "t2"):
         edits.set_clip_property(p, cid, "opacity", 1.0)
     comp3 = Compositor(p)
