@@ -112,10 +112,9 @@ def test_probe_every_file(probed):
 
 def _project(size=(96, 64)) -> Project:
     p = Project(settings=ProjectSettings(size[0], size[1], RATE))
-    edits.add_track(p, "video", track_id="v1")
-    edits.add_track(p, "video", track_id="v2")
-    edits.add_track(p, "audio", track_id="a1")
-    return p
+    p = edits.add_track(p, "video", track_id="v1")
+    p = edits.add_track(p, "video", track_id="v2")
+    return edits.add_track(p, "audio", track_id="a1")
 
 
 def test_render_a_project_using_every_usable_file(corpus, tmp_path):
@@ -124,16 +123,16 @@ def test_render_a_project_using_every_usable_file(corpus, tmp_path):
     background = next(s for s in corpus if s.name == "plain.mp4")
     p = _project()
     bg = asset_from_info(probe(background.path), RATE)
-    edits.add_asset(p, bg)
-    edits.overwrite(p, "v1", Clip(id="bg", asset_id=bg.id, start=0, duration=8))
+    p = edits.add_asset(p, bg)
+    p = edits.overwrite(p, "v1", Clip(id="bg", asset_id=bg.id, start=0, duration=8))
     at = 0
     for i, s in enumerate(usable):
         a = asset_from_info(probe(s.path), RATE)
-        edits.add_asset(p, a)
+        p = edits.add_asset(p, a)
         track = "a1" if s.kind == "audio" else "v2"
-        edits.overwrite(p, track, Clip(id=f"c{i}", asset_id=a.id, start=at, duration=PER_FILE))
+        p = edits.overwrite(p, track, Clip(id=f"c{i}", asset_id=a.id, start=at, duration=PER_FILE))
         if track == "v2":
-            edits.overwrite(p, "v1", Clip(id=f"b{i}", asset_id=bg.id, start=at, duration=PER_FILE,
+            p = edits.overwrite(p, "v1", Clip(id=f"b{i}", asset_id=bg.id, start=at, duration=PER_FILE,
                                                source_in=i % 8))
         at += PER_FILE
     project_file = save(p, tmp_path / "all.seam")
@@ -153,9 +152,9 @@ def test_render_a_project_whose_file_turned_bad(corpus, tmp_path):
         asset = MediaAsset(id=base.id, path=str(s.path), name=s.name, kind=base.kind, rate=base.rate,
                            frames=base.frames, width=base.width, height=base.height, has_audio=base.has_audio,
                            audio_rate=base.audio_rate, audio_channels=base.audio_channels)
-        edits.add_asset(p, asset)
-        edits.overwrite(p, "v2", Clip(id="c", asset_id=asset.id, start=0, duration=4))
-        edits.overwrite(p, "a1", Clip(id="a", asset_id=asset.id, start=0, duration=4))
+        p = edits.add_asset(p, asset)
+        p = edits.overwrite(p, "v2", Clip(id="c", asset_id=asset.id, start=0, duration=4))
+        p = edits.overwrite(p, "a1", Clip(id="a", asset_id=asset.id, start=0, duration=4))
         jobs.append((s, save(p, tmp_path / f"{s.name}.seam")))
     with ThreadPoolExecutor(3) as pool:
         runs = list(pool.map(lambda job: cli("render", job[1], "-o", tmp_path / f"{job[0].name}.mp4"), jobs))

@@ -47,17 +47,16 @@ def red_corner(img) -> str:
 
 def project(size=(160, 96), rate=Fraction(30)):
     p = Project(settings=ProjectSettings(size[0], size[1], rate))
-    edits.add_track(p, "video", track_id="v1")
-    edits.add_track(p, "video", track_id="v2")
-    return p
+    p = edits.add_track(p, "video", track_id="v1")
+    return edits.add_track(p, "video", track_id="v2")
 
 
 def lay(p, path, track, start=0, duration=6, **clip):
+    """The project with the file laid on a track, and the new clip's id."""
     a = asset_from_info(probe(path), p.settings.rate)
-    edits.add_asset(p, a)
+    p = edits.add_asset(p, a)
     cid = f"c{len(p.assets)}"
-    edits.overwrite(p, track, Clip(id=cid, asset_id=a.id, start=start, duration=duration, **clip))
-    return cid
+    return edits.overwrite(p, track, Clip(id=cid, asset_id=a.id, start=start, duration=duration, **clip)), cid
 
 
 def solid_video(path, colour, size=(160, 96), n=12):
@@ -87,7 +86,7 @@ def test_portrait_phone_photo_is_upright_in_probe_thumbnail_preview_export_and_c
     thumb = thumbnail(path, height=72)
     assert thumb.shape == (72, 48, 3) and red_corner(thumb) == "top-right"
     p = project(size=(160, 240))
-    lay(p, path, "v1")
+    p, _ = lay(p, path, "v1")
     preview = Compositor(p).frame(0)
     assert red_corner(preview) == "top-right" and preview.shape == (240, 160, 3)
     frames = decode_all(export(p, tmp_path / "out.mp4", preset=None))
@@ -169,14 +168,14 @@ def test_transparent_still_is_laid_over_the_track_below(tmp_path, fmt):
     Image.fromarray(alpha_logo(160, 96)).save(logo, **({"lossless": True} if fmt == "webp" else {}))
     assert probe(logo).alpha
     p = project()
-    lay(p, solid_video(tmp_path / "blue.mp4", (0, 0, 255)), "v1")
-    cid = lay(p, logo, "v2")
+    p, _ = lay(p, solid_video(tmp_path / "blue.mp4", (0, 0, 255)), "v1")
+    p, cid = lay(p, logo, "v2")
     f = Compositor(p).frame(0).astype(int)
     assert np.abs(f[10, 80] - (255, 0, 0)).max() <= 3  # opaque part
     assert np.abs(f[80, 80] - (0, 0, 255)).max() <= 6  # the blue track shows through, no green
     band = f[52, 80]
     assert abs(band[0] - 128) <= 6 and abs(band[2] - 127) <= 8 and band[1] < 6  # half red over blue
-    edits.set_clip_property(p, cid, "opacity", 0.5)
+    p = edits.set_clip_property(p, cid, "opacity", 0.5)
     f = Compositor(p).frame(0).astype(int)
     assert abs(f[10, 80, 0] - 128) <= 6 and abs(f[10, 80, 2] - 127) <= 8
     frames = decode_all(export(p, tmp_path / "out.mp4", preset=None))
@@ -193,8 +192,8 @@ def test_scaled_transparent_edges_have_no_dark_fringe(tmp_path):
     rgba[disc] = 255
     Image.fromarray(rgba).save(tmp_path / "disc.png")
     p = project(size=(112, 112))
-    lay(p, solid_video(tmp_path / "white.mp4", (255, 255, 255), size=(112, 112)), "v1")
-    lay(p, tmp_path / "disc.png", "v2")
+    p, _ = lay(p, solid_video(tmp_path / "white.mp4", (255, 255, 255), size=(112, 112)), "v1")
+    p, _ = lay(p, tmp_path / "disc.png", "v2")
     f = Compositor(p).frame(0)
     assert f.min() >= 250  # white on white stays white at every scaled edge pixel
 
@@ -208,12 +207,12 @@ def test_transparent_video_and_transition_keep_the_track_below(tmp_path):
     info = probe(mov)
     assert info.kind == "video" and info.alpha
     p = project()
-    lay(p, solid_video(tmp_path / "blue.mp4", (0, 0, 255)), "v1", duration=12)
-    a = lay(p, mov, "v2", duration=6)
-    b = lay(p, mov, "v2", start=6, duration=6)
+    p, _ = lay(p, solid_video(tmp_path / "blue.mp4", (0, 0, 255)), "v1", duration=12)
+    p, a = lay(p, mov, "v2", duration=6)
+    p, b = lay(p, mov, "v2", start=6, duration=6)
     f = Compositor(p).frame(2).astype(int)
     assert np.abs(f[80, 80] - (0, 0, 255)).max() <= 6 and np.abs(f[30, 80] - frames[2][30, 80]).max() <= 8
-    edits.add_transition(p, "v2", a, b, "dissolve", 4)
+    p = edits.add_transition(p, "v2", a, b, "dissolve", 4)
     f = Compositor(p).frame(6).astype(int)  # mid-dissolve between two half-transparent clips: blue still below
     assert np.abs(f[80, 80] - (0, 0, 255)).max() <= 6
 
@@ -240,7 +239,7 @@ def test_animations_are_video_clips_timed_by_their_frame_delays(tmp_path, name, 
     assert [read_index(r.frame(n)) for n in range(7)] == [0, 1, 1, 2, 3, 3, 3]
     assert read_index(r.frame(2)) == 1 and read_index(r.frame(0)) == 0  # backwards too
     p = project(size=(64, 64), rate=Fraction(10))
-    lay(p, path, "v1", duration=7)
+    p, _ = lay(p, path, "v1", duration=7)
     assert [read_index(f) for f in decode_all(export(p, tmp_path / "out.mp4", preset=None))] == \
         [0, 1, 1, 2, 3, 3, 3]
 
@@ -249,8 +248,8 @@ def test_transparent_animated_webp_shows_the_track_below(tmp_path):
     path = _animation(tmp_path / "sticker.webp", [50] * 4, alpha=True, lossless=True)
     assert probe(path).alpha
     p = project(size=(64, 64))
-    lay(p, solid_video(tmp_path / "blue.mp4", (0, 0, 255), size=(64, 64)), "v1")
-    lay(p, path, "v2")
+    p, _ = lay(p, solid_video(tmp_path / "blue.mp4", (0, 0, 255), size=(64, 64)), "v1")
+    p, _ = lay(p, path, "v2")
     f = Compositor(p).frame(0).astype(int)
     assert np.abs(f[60, 32] - (0, 0, 255)).max() <= 6
 
@@ -287,7 +286,7 @@ def test_vfr_video_on_the_timeline_shows_each_picture_at_its_timestamp(tmp_path)
     src = encode(tmp_path / "vfr.mp4", [index_frame(i, 64, 64) for i in range(len(pts))], pts=pts,
                  time_base=Fraction(1, 30))
     p = project(size=(64, 64))
-    lay(p, src, "v1", start=3, duration=11)
+    p, _ = lay(p, src, "v1", start=3, duration=11)
     got = [read_index(f) for f in decode_all(export(p, tmp_path / "out.mp4", preset=None))[3:]]
     assert got == [0, 1, 2, 2, 2, 3, 4, 4, 4, 5, 6]
 
@@ -304,3 +303,24 @@ def test_camcorder_transport_streams_import_and_seek_frame_exactly(tmp_path, con
     r = VideoReader(src, cache_bytes=1)
     order = list(np.random.default_rng(3).permutation(90)[:30]) + [89, 0, 45, 44]
     assert [read_index(r.frame(int(n))) for n in order] == [int(n) for n in order]
+
+
+def test_media_limits_agree_with_the_project_model(tmp_path):
+    """What probe accepts must fit a MediaAsset (else an import would fail later with a validation error)."""
+    import sys
+
+    from editor.media import stills
+
+    probe_module = sys.modules["editor.media.probe"]  # (editor.media.probe is also the name of the function)
+    from editor.project import schema
+    from editor.timeline import model
+
+    assert stills.MAX_SIDE <= model.MAX_SIDE and probe_module.MAX_RATE <= model.MAX_RATE
+    assert stills.MAX_SECONDS <= schema.MAX_SECONDS
+    # an animation whose delays add up to more than a day (a GIF frame can claim 655 s)
+    frames = [Image.new("L", (4, 4), (i % 5) * 50) for i in range(140)]  # no two alike: Pillow merges repeats
+    frames[0].save(tmp_path / "forever.gif", save_all=True, append_images=frames[1:], duration=655_000, loop=0)
+    with pytest.raises(MediaError, match="hours"):
+        probe(tmp_path / "forever.gif")
+    info = probe(_animation(tmp_path / "ok.gif", [100, 100]))
+    asset_from_info(info, Fraction(30))  # fits the model

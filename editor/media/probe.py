@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from editor.errors import MediaError
-from editor.media.stills import MAX_SIDE, check_size, decode_picture, open_picture, picture_info
+from editor.media.stills import MAX_SIDE, check_length, check_size, decode_picture, open_picture, picture_info
 
 # FFmpeg demuxers of single pictures (the few formats Pillow does not read, like JPEG XL or EXR, come this way)
 IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif", "pam_pipe",
@@ -157,7 +157,11 @@ def _probe_ffmpeg(path: Path, container, check_tail: bool) -> MediaInfo:
         rate = conform_rate(s.average_rate, s.guessed_rate or s.base_rate)
         if not rate:
             raise MediaError(path, "the video has no frame rate")
+        if rate > MAX_RATE:
+            raise MediaError(path, f"the video claims {float(rate):,.0f} frames a second (Seamline takes up to "
+                                   f"{MAX_RATE}): its header is damaged")
         sdur = float(s.duration * s.time_base) if s.duration else duration
+        check_length(path, sdur or duration)
         frames = int(round(sdur * rate)) if (not s.frames or rate != s.average_rate) else s.frames
         first = _first_frame(path, container, s)
         rotation = display_rotation(first)
@@ -171,6 +175,7 @@ def _probe_ffmpeg(path: Path, container, check_tail: bool) -> MediaInfo:
     if not audio:
         raise MediaError(path, "the audio codec is not supported")
     sdur = float(s.duration * s.time_base) if s.duration else duration
+    check_length(path, sdur)
     _first_frame(path, container, s)
     return MediaInfo(str(path), "audio", fmt, sdur, None, None, audio=audio, codec=audio[0].codec,
                      data_streams=data)
@@ -199,6 +204,8 @@ def _has_alpha(frame) -> bool:
     except AttributeError:  # older PyAV
         return "a" in frame.format.name.replace("yuvj", "")
 
+
+MAX_RATE = 1000  # the project model's limit (editor.timeline.model.MAX_RATE)
 
 STANDARD_RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
                   Fraction(50), Fraction(60000, 1001), Fraction(60), Fraction(120)]

@@ -10,9 +10,9 @@ from fractions import Fraction
 
 from editor.errors import MediaError
 
-MAX_SIDE = 16384  # video frames: the widest camera formats are 8K/12K
-MAX_IMAGE_SIDE = 32768  # stills: room for phone panoramas
+MAX_SIDE = 16384  # a side of a video frame or a still (phone panoramas wider than this are refused): the model's limit
 MAX_PIXELS = 270_000_000  # 200 MP phone photos (16320 x 12240) fit; a decompression bomb does not
+MAX_SECONDS = 86_400  # media longer than a day: the project schema's limit (a broken header, not a family video)
 
 # formats Pillow reads that are pictures (others it recognises, like MPEG or EPS, go to FFmpeg)
 STILL_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "DIB", "TIFF", "HEIF", "AVIF", "PPM", "TGA", "QOI",
@@ -44,7 +44,7 @@ def pillow():
     return Image
 
 
-def check_size(path, w: int, h: int, max_side: int = MAX_IMAGE_SIDE, what: str = "picture") -> None:
+def check_size(path, w: int, h: int, max_side: int = MAX_SIDE, what: str = "picture") -> None:
     """Refuse a size before anything of that size is allocated."""
     if w <= 0 or h <= 0:
         raise MediaError(path, f"the {what} has no size ({w} x {h}): the file is damaged")
@@ -74,6 +74,12 @@ def looks_like_picture(path) -> bool:
     return str(path).lower().endswith(tuple(_PICTURE_SUFFIXES))
 
 
+def check_length(path, seconds: float) -> None:
+    if not seconds < MAX_SECONDS:  # also NaN
+        raise MediaError(path, f"the file claims to last {seconds / 3600:,.1f} hours (Seamline takes media up to "
+                               f"{MAX_SECONDS // 3600} hours): its header is damaged")
+
+
 def open_picture(path):
     """Pillow's view of a picture (only its header is read), or None when it is not a picture Pillow reads."""
     if not looks_like_picture(path):
@@ -84,7 +90,7 @@ def open_picture(path):
     except Image.DecompressionBombError as exc:  # Pillow's own limit (twice ours) tripped before ours could
         pixels = re.search(r"\((\d+) pixels\)", str(exc))
         mp = f"{int(pixels.group(1)) / 1e6:,.0f} megapixels" if pixels else "beyond Pillow's limit"
-        raise MediaError(path, f"the picture is too large: {mp} (Seamline takes up to {MAX_IMAGE_SIDE} pixels "
+        raise MediaError(path, f"the picture is too large: {mp} (Seamline takes up to {MAX_SIDE} pixels "
                                f"a side and {MAX_PIXELS // 1_000_000} megapixels)") from None
     except Exception:  # noqa: BLE001 - any header Pillow cannot parse: FFmpeg gets its turn
         return None
@@ -170,6 +176,7 @@ def picture_info(path, im):
             raise MediaError(path, f"the animation is damaged: {exc}") from None
         rate = animation_rate(delays)
         total = sum(delays)
+        check_length(path, total / 1000)
         frames = max(1, -(-total * rate.numerator // (1000 * rate.denominator)))
         return MediaInfo(str(path), "video", im.format.lower(), total / 1000, rate, int(frames), w, h, 0,
                          im.mode, im.format.lower(), alpha=alpha, orientation=o, decoder="pillow")
