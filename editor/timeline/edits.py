@@ -14,6 +14,7 @@ from typing import Callable
 
 from editor.timeline.model import (CLIP_PROPS, TRACK_KINDS, TRACK_PROPS, TRANSITION_KINDS, Clip, EditError,
                                    MediaAsset, Project, Track, Transition, evolve, new_id)
+from editor.timeline import keyframes
 from editor.timeline.index import track_index
 from editor.timeline.validate import check_edit
 
@@ -82,12 +83,21 @@ def _split_clip(project: Project, c: Clip, frame: int, link=...) -> tuple[Clip, 
     """(left, right) halves of a clip at a project frame; markers go with the half they lie in."""
     k = frame - c.start
     left = evolve(c, duration=k, fade_out=0, markers=tuple(m for m in c.markers if m.frame < k),
-                  fade_in=min(c.fade_in, k))
+                  fade_in=min(c.fade_in, k), keyframes=_rebase_keys(c, 0, k))
     right = evolve(c, id=new_id("c"), start=frame, duration=c.end - frame,
                    source_in=project.source_frame(c, frame), fade_in=0, fade_out=min(c.fade_out, c.end - frame),
                    markers=tuple(evolve(m, frame=m.frame - k) for m in c.markers if m.frame >= k),
-                   **({} if link is ... else {"link": link}))
+                   keyframes=_rebase_keys(c, k), **({} if link is ... else {"link": link}))
     return left, right
+
+
+def _rebase_keys(c: Clip, start: int, end: int | None = None) -> dict:
+    """The clip's keyframes for the part from clip frame `start` (negative: the clip grew at its head)."""
+    if not c.keyframes:
+        return c.keyframes
+    if start < 0:
+        return {n: tuple(evolve(k, frame=k.frame - start) for k in keys) for n, keys in c.keyframes.items()}
+    return {n: keyframes.window(keys, start, end) for n, keys in c.keyframes.items()}
 
 
 def clear_range(project: Project, track: Track, start: int, end: int) -> Track:
@@ -241,7 +251,8 @@ def trim(project: Project, clip_id: str, edge: str, delta: int) -> Project:
             new_in = project.source_frame(c, c.start + delta)
             if new_in < 0:
                 raise EditError(f"clip {c.name or c.id} has no media before its in point")
-            new = evolve(c, source_in=new_in, start=c.start + delta, duration=c.duration - delta)
+            new = evolve(c, source_in=new_in, start=c.start + delta, duration=c.duration - delta,
+                         keyframes=_rebase_keys(c, delta))
         else:
             if c.duration + delta < 1:
                 raise EditError("trimmed past the clip's start")
@@ -343,6 +354,37 @@ def _checked(allowed: dict, name: str, value, obj):
             hi is not None and value > hi):
         raise EditError(f"{name} must be between {lo} and {hi if hi is not None else 'any'}")
     return int(value) if isinstance(current, int) else float(value)
+
+
+@edit
+def set_keyframe(project: Project, clip_id: str, prop: str, frame: int, value: float,
+                 ease: str = "linear") -> Project:
+    """Add a key to a clip property (or replace the key at that frame)."""
+    from editor.timeline.model import EASES, Keyframe
+
+    track, clip = project.find_clip(clip_id)
+    if not isinstance(prop, str) or not 0 < len(prop) <= 64:
+        raise EditError("a keyframed property needs a name")
+    if ease not in EASES:
+        raise EditError(f"ease must be one of {', '.join(EASES)}")
+    if not 0 <= frame < clip.duration:
+        raise EditError("a keyframe must lie inside the clip")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) > 1e6:
+        raise EditError(f"{prop} must be a number")
+    keys = keyframes.sorted_keys(clip.keyframes.get(prop, ()) + (Keyframe(frame=frame, value=value, ease=ease),))
+    new = evolve(clip, keyframes={**clip.keyframes, prop: keys})
+    return put_tracks(project, with_clips(track, [new if c.id == clip_id else c for c in track.clips]))
+
+
+@edit
+def remove_keyframe(project: Project, clip_id: str, prop: str, frame: int) -> Project:
+    track, clip = project.find_clip(clip_id)
+    keys = tuple(k for k in clip.keyframes.get(prop, ()) if k.frame != frame)
+    if len(keys) == len(clip.keyframes.get(prop, ())):
+        raise EditError("there is no keyframe there")
+    kf = {**clip.keyframes, prop: keys} if keys else {n: v for n, v in clip.keyframes.items() if n != prop}
+    new = evolve(clip, keyframes=kf)
+    return put_tracks(project, with_clips(track, [new if c.id == clip_id else c for c in track.clips]))
 
 
 @edit

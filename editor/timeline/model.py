@@ -159,6 +159,16 @@ class Marker(Node):
     comment: Name = ""
 
 
+EASES = ("linear", "ease-in", "ease-out", "ease-in-out", "hold")
+
+
+class Keyframe(Node):
+    """One key of a keyframed clip property (editor/timeline/keyframes.py does the interpolation)."""
+    frame: Frames  # frames from the clip's first frame
+    value: Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
+    ease: Literal["linear", "ease-in", "ease-out", "ease-in-out", "hold"] = "linear"
+
+
 class Clip(Node):
     id: Id
     asset_id: Id
@@ -174,6 +184,12 @@ class Clip(Node):
     name: Name = ""
     effects: tuple[Effect, ...] = ()
     markers: tuple[Marker, ...] = ()
+    keyframes: dict[str, tuple[Keyframe, ...]] = Field(default_factory=dict)  # property name -> keys by frame
+
+    @field_validator("keyframes")
+    @classmethod
+    def _keys_sorted(cls, v):
+        return {name: tuple(sorted(keys, key=lambda k: k.frame)) for name, keys in v.items()}
 
     @property
     def end(self) -> int:

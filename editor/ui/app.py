@@ -43,12 +43,12 @@ def start(files=(), demo=None) -> int:
             try:
                 doc, message = load_recovery(recoveries[0])
             except ProjectError as exc:
-                window.show_error(str(exc))
+                window.notify(str(exc), "Autosaved work")
             else:
                 window.set_document(doc)
                 window.doc.write_recovery()
                 if message:
-                    window.show_error(message)
+                    window.notify(message, "Autosaved work")
             recoveries = recoveries[1:]
         discard_recoveries(recoveries)
     if demo is not None:

@@ -144,6 +144,14 @@ class MainWindow(QMainWindow):
         if self.isVisible() and not getattr(self, "quiet_errors", False):
             QMessageBox.warning(self, "Seamline", msg)
 
+    def notify(self, msg: str, title: str = "Seamline") -> QMessageBox:
+        """A message that does not block: the window stays usable (and scripted runs go on)."""
+        self.statusBar().showMessage(msg, 15000)
+        box = QMessageBox(QMessageBox.Information, title, msg, QMessageBox.Ok, self)
+        box.setModal(False)
+        box.show()
+        return box
+
     def _build_menus(self):
         mb = self.menuBar()
 
