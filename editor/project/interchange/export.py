@@ -101,6 +101,16 @@ def _write_bundle(tl, path: Path) -> None:
 
     from editor.project.fileio import clean_stale_temps, user_mode
 
+    for clip in tl.find_clips():  # media not on this computer: a MissingReference that still says what it was
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.ExternalReference):
+            from editor.project.interchange.media import url_to_path
+
+            if not os.path.isfile(url_to_path(ref.target_url, None)):
+                missing = otio.schema.MissingReference(name=ref.name, available_range=ref.available_range,
+                                                       metadata=ref.metadata)
+                missing.metadata["original_target_url"] = ref.target_url
+                clip.media_reference = missing
     clean_stale_temps(path.parent, path.name)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:

@@ -79,6 +79,7 @@ class Importer:
         self.media = MediaTable(self.rate, base_dir, warn, probe_files)
         self.unrendered: dict[str, list[str]] = {}
         self.record_start = None  # an EDL track's first record timecode
+        self.total = Fraction(0)  # seconds: the longest track
         self._clip_ids: set[str] = set()
 
     def frame(self, secs: Fraction) -> int:
@@ -98,6 +99,8 @@ class Importer:
                 self.warn(f"track {ot.name or i + 1!r} is a {ot.kind!r} track, which Seamline does not have: left out")
                 continue
             tracks.append(self.track(ot, i))
+        if not len(tl.tracks):
+            self.warn("the timeline holds no tracks")
         for name, clips in self.unrendered.items():
             self.warn(f"effect {name} on {len(clips)} clip(s) ({', '.join(repr(c) for c in clips[:3])}"
                       f"{'...' if len(clips) > 3 else ''}) is kept in the project but Seamline does not apply it")
@@ -108,10 +111,14 @@ class Importer:
                 markers.append(mk)
         for e in tl.tracks.effects:
             self.warn(f"effect {_effect_name(e)} on the whole timeline is not carried over")
+        end = max((t.end for t in tracks), default=0)
+        if self.frame(self.total) > end:
+            self.warn(f"the timeline runs {self.frame(self.total) - end} frame(s) past its last clip (a gap at the end); "
+                      f"a Seamline timeline ends with its last clip")
         settings = self.settings(meta.get("settings"))
         project_meta = meta.get("meta") if isinstance(meta.get("meta"), dict) else {}
         start = tl.global_start_time if tl.global_start_time is not None else self.record_start
-        if start is not None:
+        if start is not None and start.value != 0:
             try:
                 project_meta = {**project_meta, "otio_global_start_time": start.to_timecode(start.rate)}
             except (ValueError, TypeError):
@@ -128,6 +135,10 @@ class Importer:
 
     def settings(self, meta) -> ProjectSettings:
         base = {"rate": self.rate}
+        sized = [s for s in self.media.sources.values() if s.online and s.kind == "video" and s.width >= 16
+                 and s.height >= 16]
+        if sized and not isinstance(meta, dict):  # another editor's timeline: the picture size of its first video
+            base.update(width=sized[0].width - sized[0].width % 2, height=sized[0].height - sized[0].height % 2)
         if isinstance(meta, dict):
             try:
                 return ProjectSettings.model_validate({**meta, **base})
@@ -143,6 +154,7 @@ class Importer:
         label = ot.name or f"{kind} track {index + 1}"
         lay = track_layout(ot, self.warn)
         lay = self._track_range(ot, lay, label)
+        self.total = max(self.total, lay.duration)
         clips: list[Clip] = []
         for p in lay.pieces:
             c = self.clip(p, kind, label)
@@ -226,6 +238,8 @@ class Importer:
         base = {"id": cid, "asset_id": src.asset_id, "start": start, "duration": end - start,
                 "source_in": source_in, "name": oc.name, "effects": self.effects(oc),
                 "markers": self.clip_markers(oc, p)}
+        if isinstance(m.get("name"), str) and oc.name in (m["name"], src.name):  # Seamline's unnamed clip
+            base["name"] = m["name"]
         keep = {k: v for k, v in m.items() if k not in ("id", "asset_id", "start", "duration", "source_in", "name",
                                                         "effects", "markers")}
         try:

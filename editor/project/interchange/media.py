@@ -92,6 +92,8 @@ class MediaTable:
         if not isinstance(meta, dict):
             meta = {}
         url = getattr(ref, "target_url", "") if isinstance(ref, otio.schema.ExternalReference) else ""
+        if isinstance(ref, otio.schema.MissingReference) and isinstance(ref.metadata.get("original_target_url"), str):
+            url = ref.metadata["original_target_url"]  # what an .otioz bundle could not carry
         path = url_to_path(url, self.base_dir) if url else ""
         if path:
             key = ("file", path)
@@ -138,7 +140,7 @@ class MediaTable:
         src.frames = frames if kind != "image" else None
         if isinstance(meta.get("width"), int) and isinstance(meta.get("height"), int):
             src.width, src.height = meta["width"], meta["height"]
-        if path and os.path.isfile(path) and self.probe_files:
+        if path and os.path.isfile(path) and self.probe_files and not self._described(src):
             self._probe(src)
         elif path and os.path.isfile(path):
             src.online = True
@@ -151,6 +153,25 @@ class MediaTable:
             what = "an image sequence" if type(ref).__name__ == "ImageSequenceReference" else "no media file"
             self.warn(f"offline media: clip {clip.name!r} refers to {what}: kept as an offline clip")
         return src
+
+    def _described(self, src: Source) -> bool:
+        """Seamline wrote this reference: take its description of the file as a .seam load does (no probe)."""
+        from pydantic import ValidationError
+
+        m = src.meta
+        if not m or m.get("kind") not in ("video", "image", "audio"):
+            return False
+        try:
+            a = MediaAsset.model_validate({**m, "id": src.asset_id, "path": src.path})
+        except ValidationError:
+            return False
+        if a.kind != "image" and a.frames is None:
+            return False
+        src.kind, src.frames, src.width, src.height = a.kind, a.frames, a.width, a.height
+        src.rate = a.rate if a.kind == "video" else self.rate
+        src.has_audio, src.audio_rate, src.audio_channels = a.has_audio, a.audio_rate, a.audio_channels
+        src.online = True
+        return True
 
     def _probe(self, src: Source) -> None:
         from editor.media.probe import frames_for, probe

@@ -107,7 +107,7 @@ def _clip(project: Project, c: Clip, refs: dict):
     clip = otio.schema.Clip(name=c.name or a.name, media_reference=refs[c.asset_id].clone(),
                             source_range=_range(c.source_in, Fraction(c.duration) * ratio, arate))
     clip.metadata["seamline"] = c.model_dump(mode="json", exclude={"asset_id", "start", "duration", "source_in",
-                                                                   "name", "effects", "markers"})
+                                                                   "effects", "markers"})
     for e in c.effects:
         extra = {"seamline": _extras(e)} if e.__pydantic_extra__ else {}
         if e.kind == "FreezeFrame":
