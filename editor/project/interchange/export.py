@@ -68,8 +68,8 @@ def write(project: Project, path: Path) -> list[str]:
     if not path.parent.is_dir():
         raise ProjectError(f"{path}: the folder to write into does not exist")
     project, warnings = _format_warnings(project, suffix)
-    tl = to_otio(project)
     try:
+        tl = to_otio(project)
         with _pywarnings.catch_warnings():
             _pywarnings.simplefilter("ignore")
             if suffix == ".otioz":
