@@ -57,6 +57,6 @@ def parse_timecode(text: str, rate) -> int:
     from opentimelineio.opentime import RationalTime
 
     try:
-        return int(round(RationalTime.from_timecode(text, r).value))
+        return round(RationalTime.from_timecode(text, r).value)
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a timecode at {float(rate):g} fps ({exc})") from None

@@ -41,8 +41,8 @@ def _capped_export(real):
 def main() -> int:
     jobs_file, workdir = sys.argv[1], sys.argv[2]
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    import editor.render.exporter as exporter
     from editor import cli
+    from editor.render import exporter
 
     exporter.export = _capped_export(exporter.export)
     out = sys.stdout

@@ -6,7 +6,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-
 from fuzzing import FAILURES, make_jobs, run_jobs, summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,14 +14,22 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 def fuzz_seeds(folder: Path) -> dict[str, list[bytes]]:
     """Seed documents: the v1 fixtures, the same saved as v2, and a v2 project (and its .otio) with real media."""
-    from mediagen import indexed_video, index_frame
-
     import cv2
+    from mediagen import index_frame, indexed_video
 
     from editor.project import fileio
     from editor.project.interchange import write_timeline
-    from editor.timeline.model import (Clip, Effect, Keyframe, Marker, MediaAsset, Project, ProjectSettings, Track,
-                                       Transition)
+    from editor.timeline.model import (
+        Clip,
+        Effect,
+        Keyframe,
+        Marker,
+        MediaAsset,
+        Project,
+        ProjectSettings,
+        Track,
+        Transition,
+    )
 
     media = folder / "media"
     media.mkdir()
@@ -84,3 +91,29 @@ def test_the_harness_pins_a_crash_a_hang_and_a_traceback_on_their_file(tmp_path)
     out = {r["id"]: r["outcome"] for r in run_jobs(jobs, tmp_path, per_file_timeout=5)}
     assert out == {"a": "refused", "crash": "signal", "b": "refused", "hang": "hang", "raise": "traceback",
                    "c": "refused"}
+
+
+@pytest.mark.parametrize("where,value,message", [
+    (("tracks", 0, "clips", 0, "volume"), 5.0, r"tracks\[0\].clips\[0\].volume: must be <= 4"),
+    (("tracks", 0, "clips", 0, "opacity"), 1.5, r"tracks\[0\].clips\[0\].opacity: must be <= 1"),
+    (("tracks", 0, "pan"), -3, r"tracks\[0\].pan: must be >= -1"),
+    (("settings", "width"), 100_000, r"settings.width: must be <= 16384"),
+    (("tracks", 0, "clips", 2, "duration"), 10 ** 12, r"tracks\[0\].clips\[2\].duration: must be <="),
+])
+def test_values_the_ui_limits_are_checked_on_load(tmp_path, where, value, message):
+    """A still 1e12 frames long, a gain of 5, an opacity above 1: refused when the file is read, not rendered."""
+    import json
+
+    from editor.errors import ProjectError
+    from editor.project import fileio
+
+    seeds = fuzz_seeds(tmp_path)
+    doc = json.loads(seeds[".seam"][-1])  # the project whose media exist; clip 2 is a still
+    node = doc
+    for k in where[:-1]:
+        node = node[k]
+    node[where[-1]] = value
+    path = tmp_path / "limits.seam"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ProjectError, match=message):
+        fileio.load(path)

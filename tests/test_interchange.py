@@ -14,8 +14,17 @@ from editor.errors import ProjectError
 from editor.project import fileio
 from editor.project.interchange import convert, read_timeline, write_timeline
 from editor.timeline import edits
-from editor.timeline.model import (Clip, Effect, Keyframe, MediaAsset, Marker, Project, ProjectSettings, Track,
-                                   Transition)
+from editor.timeline.model import (
+    Clip,
+    Effect,
+    Keyframe,
+    Marker,
+    MediaAsset,
+    Project,
+    ProjectSettings,
+    Track,
+    Transition,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "fixtures" / "otio"
@@ -102,7 +111,7 @@ def test_samples_read_as_otio_reads_them_and_come_back(name, tmp_path):
     rate = EDL_RATES.get(name)
     project, warnings = read_timeline(path, rate)
     tl = _otio(path, rate)
-    o_clips = check_same_as_otio(tl, project, warnings)
+    check_same_as_otio(tl, project, warnings)
     assert len(project.tracks) == len(tl.tracks)  # (sample_just_track.xml: OTIO reads no track from it)
     if not tl.tracks:
         assert warnings == ["the timeline holds no tracks"]
@@ -161,12 +170,11 @@ def test_premiere_sample_keeps_markers_mixed_rates_and_a_one_sided_transition():
 
 def test_available_range_start_is_the_media_start(tmp_path):
     import opentimelineio as otio
-
     from mediagen import indexed_video
 
     media = tmp_path / "tc.mp4"
     indexed_video(media, 400, rate=Fraction(25))
-    rt = lambda v: otio.opentime.RationalTime(v, 25)  # noqa: E731
+    rt = lambda v: otio.opentime.RationalTime(v, 25)
     tl = otio.schema.Timeline()
     tr = otio.schema.Track()
     ref = otio.schema.ExternalReference(target_url=media.as_uri(), available_range=otio.opentime.TimeRange(
@@ -310,7 +318,6 @@ def test_2997_and_25_fps_clips_with_a_gap_render_frame_exact(tmp_path):
     """The held-out case: every clip of an OTIO timeline with 29.97 and 25 fps media and a gap starts on its nearest
     record frame, and every rendered frame shows the source frame it should."""
     import opentimelineio as otio
-
     from mediagen import decode_all, index_frame, read_index, write_video
 
     w, h = 160, 96

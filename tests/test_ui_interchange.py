@@ -8,26 +8,16 @@ pytest.importorskip("pytestqt")
 SAMPLES = Path(__file__).resolve().parent / "fixtures" / "otio"
 
 
-@pytest.fixture
-def window(qtbot, monkeypatch, tmp_path):
-    monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
-    from PySide6.QtWidgets import QMessageBox
+import test_ui
 
-    from editor.ui.main_window import MainWindow
-
-    w = MainWindow()
-    w.notes = []
-    w.notify = lambda msg, title="": w.notes.append((title, msg))
-    w.ask = lambda *a: QMessageBox.Discard
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.doc.session.mark_saved()
-    w.close()
+window = test_ui.window  # the editor window fixture
 
 
 def test_open_a_timeline_lists_what_could_not_come_along_and_exports_it(qtbot, window, tmp_path):
     from PySide6.QtGui import QAction
+
+    window.notes = []
+    window.notify = lambda msg, title="": window.notes.append((title, msg))
 
     labels = [a.text() for a in window.findChildren(QAction)]
     assert any(t.startswith("Import Timeline") for t in labels) and any(t.startswith("Export Timeline") for t in labels)

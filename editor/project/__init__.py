@@ -1,6 +1,5 @@
 """Project files: .seam JSON, and other editors' timelines through OpenTimelineIO (editor/project/interchange)."""
 import logging
-from pathlib import Path
 
 from .fileio import load as load_seam, missing_media, save  # noqa: F401
 

@@ -15,8 +15,8 @@ HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from fuzzing import FAILURES, MUTATIONS, make_jobs, run_jobs  # noqa: E402
-from test_fuzz import fuzz_seeds  # noqa: E402
+from fuzzing import FAILURES, MUTATIONS, make_jobs, run_jobs
+from test_fuzz import fuzz_seeds
 
 
 def main() -> int:

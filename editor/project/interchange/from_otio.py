@@ -14,11 +14,31 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from editor.errors import ProjectError
-from editor.project.interchange.layout import Cut, Layout, Piece, _effect_name, track_layout
+from editor.project.interchange.layout import (
+    Cut,
+    Layout,
+    Piece,
+    _effect_name,
+    track_layout,
+)
 from editor.project.interchange.media import MediaTable, Source
-from editor.project.interchange.times import TimeError, exact_rate, nearest_frame, seconds
-from editor.timeline.model import (Clip, Effect, Marker, Project, ProjectSettings, Track, Transition, evolve,
-                                   new_id)
+from editor.project.interchange.times import (
+    TimeError,
+    exact_rate,
+    nearest_frame,
+    seconds,
+)
+from editor.timeline.model import (
+    Clip,
+    Effect,
+    Marker,
+    Project,
+    ProjectSettings,
+    Track,
+    Transition,
+    evolve,
+    new_id,
+)
 
 TIME_EFFECTS = ("LinearTimeWarp", "FreezeFrame")
 KINDS_IN = {"SMPTE_Dissolve": "dissolve"}
@@ -35,7 +55,7 @@ def _meta(obj) -> dict:
 def _plain(v):
     """OTIO's AnyDictionary/AnyVector -> plain dicts and lists (JSON values)."""
     if hasattr(v, "keys"):
-        return {str(k): _plain(v[k]) for k in v.keys()}
+        return {str(k): _plain(v[k]) for k in v.keys()}  # noqa: SIM118 (OTIO AnyDictionary)
     if isinstance(v, (str, bytes)) or v is None or isinstance(v, (int, float, bool)):
         return v
     try:
@@ -160,7 +180,7 @@ class Importer:
             c = self.clip(p, kind, label)
             if c is not None:
                 if clips and c.start < clips[-1].end:  # rounding can make two clips share a frame
-                    clips[-1] = evolve(clips[-1], **{"duration": max(1, c.start - clips[-1].start)})
+                    clips[-1] = evolve(clips[-1], duration=max(1, c.start - clips[-1].start))
                 clips.append(c)
         transitions, clips = self.transitions(lay.cuts, lay.pieces, clips, label, kind)
         m = _plain(_meta(ot))
@@ -249,8 +269,7 @@ class Importer:
                       f"used")
             clip = Clip.model_validate(base)
         if clip.fade_in + clip.fade_out > clip.duration:
-            clip = evolve(clip, **{"fade_in": min(clip.fade_in, clip.duration),
-                                           "fade_out": min(clip.fade_out, clip.duration)})
+            clip = evolve(clip, fade_in=min(clip.fade_in, clip.duration), fade_out=min(clip.fade_out, clip.duration))
         return self._fit_media(clip, src, oc.name)
 
     def _fit_media(self, clip: Clip, src: Source, name: str) -> Clip | None:
@@ -275,8 +294,7 @@ class Importer:
         room = (src.frames - clip.source_in) * self.rate / src.rate / Fraction(scalar or 1).limit_denominator(1000)
         duration = max(1, int(room))
         self.warn(f"clip {name!r} runs {clip.duration - duration} frame(s) past the end of its media file: shortened")
-        return evolve(clip, **{"duration": duration, "fade_out": min(clip.fade_out, duration),
-                                       "fade_in": min(clip.fade_in, duration)})
+        return evolve(clip, duration=duration, fade_out=min(clip.fade_out, duration), fade_in=min(clip.fade_in, duration))
 
     def effects(self, oc) -> tuple[Effect, ...]:
         import opentimelineio as otio

@@ -19,8 +19,8 @@ MAX_DEPTH = 400  # a real timeline is ~12 levels deep, ~2 more per nested stack;
 MAX_TIMELINE_BYTES = 256 << 20
 MAX_BUNDLE_ENTRIES = 100_000
 
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_XML_SKIP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>", re.S)
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_XML_SKIP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>", re.DOTALL)
 _XML_TAG = re.compile(rb"<(/?)[^<>]*?(/?)>")
 
 
@@ -42,18 +42,12 @@ def xml_depth(raw: bytes) -> int:
 
 
 def read_bounded(path: Path, limit: int = MAX_TIMELINE_BYTES) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ProjectError(f"{path}: the file is too large to be a timeline ({size >> 20} MB)")
-        with open(path, "rb") as fh:
-            return fh.read(limit + 1)
-    except FileNotFoundError:
-        raise ProjectError(f"{path}: the file does not exist") from None
-    except IsADirectoryError:
-        raise ProjectError(f"{path}: is a folder, not a timeline file") from None
-    except OSError as exc:
-        raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    from editor.project.fileio import read_bounded
+
+    raw = read_bounded(path, limit, "timeline file")
+    if len(raw) > limit:
+        raise ProjectError(f"{path}: the file is too large to be a timeline (over {limit >> 20} MB)")
+    return raw
 
 
 def check_depth(raw: bytes, path: Path, kind: str) -> None:

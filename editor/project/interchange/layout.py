@@ -5,6 +5,7 @@ Times stay Fractions of a second here; they become frames only when the project 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -20,7 +21,7 @@ class Piece:
     scalar: float = 1.0  # source seconds per record second (LinearTimeWarp), for trims
     nested: str = ""  # name of the nested stack/track it came from
 
-    def trimmed(self, start: Fraction, end: Fraction) -> "Piece":
+    def trimmed(self, start: Fraction, end: Fraction) -> Piece:
         return replace(self, start=start, end=end, src=self.src + (start - self.start) * Fraction(self.scalar))
 
 
@@ -54,7 +55,7 @@ def _time_scalar(item) -> float:
     for e in item.effects:
         if isinstance(e, otio.schema.LinearTimeWarp):
             v = float(e.time_scalar)
-            s *= v if v == v and abs(v) < 1e6 else 1.0
+            s *= v if math.isfinite(v) and abs(v) < 1e6 else 1.0
     return s
 
 

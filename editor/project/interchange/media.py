@@ -15,7 +15,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from editor.errors import MediaError
-from editor.project.interchange.times import TimeError, exact_rate, nearest_frame, seconds
+from editor.project.interchange.times import (
+    TimeError,
+    exact_rate,
+    nearest_frame,
+    seconds,
+)
 from editor.timeline.model import MediaAsset, new_id
 
 IMAGE_EXT = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".exr", ".dpx", ".tga", ".gif", ".heic",
