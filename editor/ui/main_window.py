@@ -176,6 +176,8 @@ class MainWindow(QMainWindow):
         act(f, "Import Media...", self.import_dialog, "Ctrl+I")
         act(f, "Relink Media...", self.relink_dialog)
         act(f, "Export...", self.export_dialog, "Ctrl+E")
+        act(f, "Import Timeline (OTIO, EDL, FCP XML, Kdenlive)...", self.import_timeline_dialog)
+        act(f, "Export Timeline (OTIO, EDL, FCP XML, Kdenlive)...", self.export_timeline_dialog)
         f.addSeparator()
         act(f, "Quit", self.close, QKeySequence.Quit)
         e = mb.addMenu("&Edit")
@@ -288,11 +290,16 @@ class MainWindow(QMainWindow):
             self.set_document(Document())
 
     def open_dialog(self):
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects (*.seam *.otio)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects and timelines (*.seam *.otio "
+                                              "*.otioz *.edl *.xml *.kdenlive)")
         if path:
             self.open_path(path)
 
     def open_path(self, path) -> bool:
+        from editor.project.interchange import is_timeline
+
+        if is_timeline(path):
+            return self.import_timeline(path) is not None
         if not self.maybe_save():
             return False
         try:
@@ -330,6 +337,51 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return False
         return True
+
+    # -- other editors' timelines (editor/project/interchange) ------------------------------------------------
+    def import_timeline_dialog(self):
+        from editor.project.interchange import file_filter
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import timeline", "", file_filter())
+        if path:
+            self.import_timeline(path)
+
+    def import_timeline(self, path):
+        """Read a timeline on a worker; it opens as a new unsaved project and what could not come along is listed.
+        An EDL holds no frame rate: it is read at the current project's."""
+        if not self.maybe_save():
+            return None
+        from editor.project.interchange import read_timeline
+
+        rate = self.doc.project.settings.rate if str(path).lower().endswith(".edl") else None
+        w = workers.Worker(lambda progress, cancelled: read_timeline(path, rate))
+        w.signals.finished.connect(lambda res: self._timeline_imported(path, *res))
+        w.signals.failed.connect(self.show_error)
+        self.statusBar().showMessage(f"reading {Path(path).name}...")
+        self.last_import = workers.start(w)
+        return w
+
+    def _timeline_imported(self, path, project, warnings):
+        self.set_document(Document(project))
+        self.statusBar().showMessage(f"imported {Path(path).name}: {len(warnings)} warning(s)", 10000)
+        if warnings:
+            more = f"\n... and {len(warnings) - 25} more" if len(warnings) > 25 else ""
+            self.notify("Not everything in the timeline could come along:\n\n" + "\n".join(warnings[:25]) + more,
+                        "Imported timeline")
+
+    def export_timeline_dialog(self):
+        from editor.project.interchange import file_filter, write_timeline
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export timeline", self.doc.project.name + ".otio", file_filter())
+        if not path:
+            return None
+        snapshot = self.doc.project
+        w = workers.Worker(lambda progress, cancelled: write_timeline(snapshot, path))
+        w.signals.finished.connect(lambda warnings: self.statusBar().showMessage(
+            f"exported {Path(path).name}" + (": " + "; ".join(warnings) if warnings else ""), 15000))
+        w.signals.failed.connect(self.show_error)
+        self.last_export_timeline = workers.start(w)
+        return w
 
     def closeEvent(self, e):
         if self.maybe_save():

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QWidget
 
 from editor.actions.media import place_asset
+from editor.timecode import timecode as _timecode
 from editor.timeline import edits
 from editor.ui.callbacks import Callbacks
 from editor.ui.document import Document
@@ -28,12 +29,8 @@ COLORS = {"video": QColor(62, 96, 150), "image": QColor(120, 92, 160), "audio": 
 
 
 def timecode(frame: int, rate) -> str:
-    fps = round(float(rate))
-    s, f = divmod(int(frame), fps)
-    m, s = divmod(s, 60)
-    h, m = divmod(m, 60)
-    # always HH:MM:SS:FF: a short "00:04:00" reads as four minutes to most people, not four seconds
-    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
+    """SMPTE timecode, drop-frame at 29.97/59.94 (editor/timecode.py; kept here for the views that import it)."""
+    return _timecode(frame, rate)
 
 
 def short_duration(frames: int, rate) -> str:
