@@ -19,11 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema, field_validator
 
+from editor.timeline.errors import EditError
 from editor.timeline.index import project_index, track_index
-
-
-class EditError(Exception):
-    """An edit that cannot be applied; the model is left unchanged."""
 
 
 # -- ids ------------------------------------------------------------------------------------------------------------
