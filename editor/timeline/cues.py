@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 from editor.timeline.model import Track, evolve
 
@@ -121,3 +122,32 @@ def follow_ripple(track: Track, frame: int, delta: int) -> Track:
                 if kept >= max(1, gone):
                     out.append(evolve(c, start=min(c.start, lo), duration=kept))
     return evolve(track, clips=tuple(sorted(out, key=lambda c: c.start)))
+
+
+class Cue(NamedTuple):
+    """A caption at the edges (files, speech recognition): seconds from the start, and its words."""
+    start: float
+    end: float
+    text: str
+
+
+def cues_to_frames(cues, rate, offset: int = 0) -> list[tuple[int, int, str]]:
+    """(start frame, end frame, text) at a frame rate; every cue at least one frame long."""
+    out = []
+    for c in cues:
+        a = offset + int(round(c.start * rate))
+        b = max(a + 1, offset + int(round(c.end * rate)))
+        out.append((a, b, c.text))
+    return out
+
+
+def track_cues(track: Track, rate, start: int = 0, end: int | None = None) -> list[Cue]:
+    """The cues of a captions track in seconds, from `start` (a frame: time 0 of an export) up to `end`."""
+    out = []
+    for c in track.clips:
+        if c.text is None or c.end <= start or (end is not None and c.start >= end):
+            continue
+        a = max(c.start, start) - start
+        b = (c.end if end is None else min(c.end, end)) - start
+        out.append(Cue(float(a / rate), float(b / rate), c.text))
+    return out

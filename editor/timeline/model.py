@@ -179,7 +179,7 @@ class TextStyle(Node):
     """How words look on screen (a title clip, or every cue of a captions track). Sizes are fractions of the frame
     height (`size`) or of the text size (outline, shadow, padding, radius), so text keeps its look at any output size.
     `x`/`y` place the text block inside the title-safe area: 0 = its left/top edge, 1 = its right/bottom edge."""
-    font: Annotated[str, Field(max_length=200)] = "Noto Sans"
+    font: Annotated[str, Field(max_length=200)] = "Sans"  # "Sans": the best sans-serif installed
     size: Annotated[float, Field(ge=0.005, le=1.0, allow_inf_nan=False)] = 0.08
     weight: Annotated[int, Field(ge=100, le=900)] = 700
     italic: bool = False
