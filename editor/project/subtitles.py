@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from editor.errors import ProjectError
-from editor.timeline.cues import Cue
+from editor.timeline.cues import MAX_CHARS, Cue, wrap
 
 READ = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ssa"}
 WRITE = {".srt": "srt", ".vtt": "vtt"}
@@ -54,17 +54,19 @@ def read_subtitles(path) -> list[Cue]:
     return sorted(out, key=lambda c: (c.start, c.end))
 
 
-def subtitles_text(cues, fmt: str) -> str:
+def subtitles_text(cues, fmt: str, max_chars: int = MAX_CHARS) -> str:
+    """SRT/WebVTT text; each cue's words broken into lines of at most max_chars columns."""
     import pysubs2
 
     subs = pysubs2.SSAFile()
     for c in cues:
+        lines = wrap(c.text, max_chars) or [c.text]
         subs.append(pysubs2.SSAEvent(start=int(round(c.start * 1000)), end=int(round(c.end * 1000)),
-                                     text=c.text.replace("\n", "\\N")))
+                                     text="\\N".join(lines)))
     return subs.to_string(fmt)
 
 
-def write_subtitles(cues, path) -> Path:
+def write_subtitles(cues, path, max_chars: int = MAX_CHARS) -> Path:
     """Write cues as SRT or WebVTT (by the extension), atomically."""
     from editor.project.fileio import atomic_write
 
@@ -75,7 +77,7 @@ def write_subtitles(cues, path) -> Path:
     if not path.parent.is_dir():
         raise ProjectError(f"{path.parent}: the folder does not exist")
     try:
-        atomic_write(path, subtitles_text(cues, fmt).encode("utf-8"))
+        atomic_write(path, subtitles_text(cues, fmt, max_chars).encode("utf-8"))
     except OSError as exc:
         raise ProjectError(f"{path}: cannot write it ({exc.strerror or exc})") from None
     return path
