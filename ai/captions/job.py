@@ -61,6 +61,11 @@ def make_captions(req: CaptionsRequest, report=None, cancelled=None) -> tuple[li
     """(cues, words, info): the cues in seconds from the start of the audio."""
     report = report or (lambda f, s="": None)
     cancelled = cancelled or (lambda: False)
+    if req.backend == "whisper":  # a missing model is said before any work
+        from ai.captions.whisper import load, model_ref
+
+        report(0.01, "loading the model")
+        load(model_ref(req))
     report(0.02, "finding speech")
     regions, vad = speech_regions(req.audio)
     info = {"vad": vad, "speech": [[round(a, 3), round(b, 3)] for a, b in regions], "quality": QUALITY[req.backend]}

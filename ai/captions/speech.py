@@ -20,6 +20,9 @@ class Word:
     end: float
 
 
+_VAD = None
+
+
 def speech_regions(audio: np.ndarray, min_silence: float = 0.3) -> tuple[list[tuple[float, float]], str]:
     """(start, end) seconds of speech, and which detector found them ("silero" or "energy")."""
     try:
@@ -29,7 +32,10 @@ def speech_regions(audio: np.ndarray, min_silence: float = 0.3) -> tuple[list[tu
         return energy_regions(audio, min_silence), "energy"
     import torch
 
-    model = load_silero_vad()
+    global _VAD
+    if _VAD is None:
+        _VAD = load_silero_vad()  # the model file inside the silero-vad wheel
+    model = _VAD
     with torch.no_grad():
         found = get_speech_timestamps(torch.from_numpy(np.ascontiguousarray(audio, np.float32)), model,
                                       sampling_rate=RATE, min_silence_duration_ms=int(min_silence * 1000),
