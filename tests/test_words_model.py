@@ -142,3 +142,22 @@ def test_line_breaking_by_display_width():
     assert len(zh) == 2 and all(width(x) <= 42 for x in zh) and "".join(zh).startswith("今天")
     assert width("你好") == 4 and width("hello") == 5
     assert wrap("one\ntwo") == ["one", "two"]
+
+
+def test_otio_round_trip_keeps_titles_and_cues_as_generators(tmp_path):
+    import opentimelineio as otio
+
+    from editor.project.otio_bridge import read_otio, write_otio
+
+    p = te.add_title(make_project(), "v2", 20, 100, Title(text="你好 family", subtitle="2024", box=True))
+    p = te.set_caption_style(p, "cc", CaptionStyle(preset="yellow", color="#ffe14d"))
+    write_otio(p, tmp_path / "p.otio")
+    raw = otio.adapters.read_from_file(str(tmp_path / "p.otio"))
+    kinds = {c.media_reference.generator_kind for c in raw.find_clips()
+             if isinstance(c.media_reference, otio.schema.GeneratorReference)}
+    assert kinds == {"SeamlineTitle", "SeamlineCaption"}  # what other tools see: generator placeholders
+    back = read_otio(tmp_path / "p.otio")
+    assert back.track("v2").clips[0].title == p.track("v2").clips[0].title
+    assert back.track("v2").clips[0].start == 20
+    assert back.track("cc").kind == "captions" and back.track("cc").caption_style.color == "#ffe14d"
+    assert [(c.start, c.end, c.text) for c in back.track("cc").clips] == cue_list(p)

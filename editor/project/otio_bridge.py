@@ -6,6 +6,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from editor.errors import ProjectError
+from editor.project.otio_generators import (generated_from_otio, generated_to_otio, track_from_metadata,
+                                            track_kind_metadata)
 from editor.timeline.model import Clip, MediaAsset, Project, ProjectSettings, Track, Transition, new_id
 
 _KINDS = {"dissolve": "SMPTE_Dissolve", "wipe": "Custom_Transition", "crossfade": "SMPTE_Dissolve"}
@@ -29,7 +31,7 @@ def to_otio(project: Project):
         kind = otio.schema.TrackKind.Video if t.kind == "video" else otio.schema.TrackKind.Audio
         ot = otio.schema.Track(name=t.name, kind=kind)
         ot.metadata["seamline"] = {"id": t.id, "mute": t.mute, "solo": t.solo, "lock": t.lock,
-                                   "volume": t.volume, "pan": t.pan}
+                                   "volume": t.volume, "pan": t.pan, **track_kind_metadata(t)}
         ot.enabled = not t.mute
         pos = 0
         by_a = {x.a: x for x in t.transitions}
@@ -37,6 +39,11 @@ def to_otio(project: Project):
             if c.start > pos:
                 ot.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(_rt(0, rate),
                                                                                _rt(c.start - pos, rate))))
+            generated = generated_to_otio(c, rate)
+            if generated is not None:  # a title or a caption cue: a generator reference
+                ot.append(generated)
+                pos = c.end
+                continue
             a = project.assets[c.asset_id]
             avail = None
             if a.frames is not None:
@@ -99,6 +106,12 @@ def from_otio(tl) -> Project:
                 pending = item
                 continue
             dur = int(round(item.source_range.duration.to_frames(float(rate)))) if item.source_range else 0
+            generated = generated_from_otio(item, pos, dur) if isinstance(item, otio.schema.Clip) else None
+            if generated is not None:
+                clips.append(generated)
+                pending = None
+                pos += generated.duration
+                continue
             if isinstance(item, otio.schema.Clip):
                 cm = dict(item.metadata.get("seamline", {}))
                 ref = item.media_reference
@@ -133,7 +146,8 @@ def from_otio(tl) -> Project:
                 clips.append(clip)
             pending = None
             pos += dur
-        tracks.append(Track(id=m.get("id") or new_id("t"), kind=kind, name=ot.name,
+        kind, style = track_from_metadata(m, kind)
+        tracks.append(Track(id=m.get("id") or new_id("t"), kind=kind, name=ot.name, caption_style=style,
                             mute=m.get("mute", not ot.enabled), solo=m.get("solo", False), lock=m.get("lock", False),
                             volume=m.get("volume", 1.0), pan=m.get("pan", 0.0), clips=clips,
                             transitions=transitions))
