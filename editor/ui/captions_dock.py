@@ -4,6 +4,7 @@ track; and Generate captions from speech for a clip, the selection or the whole 
 and cancel, placed as one undo step."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -149,7 +150,7 @@ class CaptionsDock(QWidget):
         cid = item.data(Qt.UserRole)
         rate = self.doc.project.settings.rate
         if item.column() == 2:
-            self.doc.apply("Edit caption", te.set_cue, cid, text=item.text())
+            self.doc.apply("Edit caption", partial(te.set_cue, text=item.text()), cid)
             return
         try:
             frame = int(round(float(item.text()) * rate))

@@ -3,6 +3,8 @@ the selected title, each change one undoable edit with the preview updating. Dra
 inside the title-safe area."""
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFontComboBox, QFormLayout,
@@ -201,7 +203,7 @@ class TitlesPanel(QWidget):
         changes = {k: v for k, v in changes.items() if getattr(clip.title, k) != v}
         if changes:
             label = "Title " + ", ".join(k.replace("_", " ") for k in changes)
-            self.doc.apply(label, set_title, clip.id, **changes)
+            self.doc.apply(label, partial(set_title, **changes), clip.id)  # partial: apply() has its own "text"
 
     def add(self, key: str):
         before = {c.id for t in self.doc.project.tracks for c in t.clips}
