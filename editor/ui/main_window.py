@@ -549,7 +549,12 @@ class ExportDialog(QDialog):
         self.go.clicked.connect(self.start)
         self.cancel_btn.clicked.connect(self.cancel)
         form.addRow("Preset", self.preset)
-        form.addRow("File", row)
+        self.captions = QComboBox()  # what becomes of the captions tracks (editor/render/subtitle_stream.py)
+        for label, mode in (("burnt into the picture", "burn"), ("subtitle stream (players can hide it)", "soft"),
+                            ("side-car .srt file", "sidecar"), ("left out", "none")):
+            self.captions.addItem(label, mode)
+        if any(t.clips for t in window.doc.project.captions_tracks()):
+            form.addRow("Captions", self.captions)
         form.addRow(self.bar)
         form.addRow(self.eta)
         form.addRow(self.buttons)
@@ -569,10 +574,12 @@ class ExportDialog(QDialog):
         project = self.window_.doc.project  # immutable: the user keeps editing while it runs, it does not change
         preset = None if self.preset.currentText() == "project size" else self.preset.currentText()
         out = self.path.text()
+        mode = self.captions.currentData()
         t0 = time.monotonic()
 
         def work(progress, cancelled):
-            return export(project, out, preset=preset, progress=lambda f: progress(f, ""), cancelled=cancelled)
+            return export(project, out, preset=preset, progress=lambda f: progress(f, ""), cancelled=cancelled,
+                          subtitles=mode)
 
         self.worker = workers.Worker(work)
 
