@@ -17,27 +17,23 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg'].removeprefix('Value error, ')}"
 
 
-def make_title(base: Title | None = None, **changes) -> Title:
-    """A Title with some properties changed, every value checked (EditError names a bad one)."""
-    data = (base or Title()).model_dump()
-    unknown = [k for k in changes if k not in Title.model_fields]
+def _checked(cls, what: str, base, changes: dict):
+    """A `cls` (Title, CaptionStyle) from `base` with changes, every value checked (EditError names a bad one)."""
+    unknown = [k for k in changes if k not in cls.model_fields]
     if unknown:
-        raise EditError(f"a title has no property {unknown[0]!r}")
+        raise EditError(f"a {what} has no property {unknown[0]!r}")
     try:
-        return Title.model_validate({**data, **changes})
+        return cls.model_validate({**(base or cls()).model_dump(), **changes})
     except ValidationError as exc:
-        raise EditError(f"title {_first_error(exc)}") from None
+        raise EditError(f"{what} {_first_error(exc)}") from None
+
+
+def make_title(base: Title | None = None, **changes) -> Title:
+    return _checked(Title, "title", base, changes)
 
 
 def make_caption_style(base: CaptionStyle | None = None, **changes) -> CaptionStyle:
-    data = (base or CaptionStyle()).model_dump()
-    unknown = [k for k in changes if k not in CaptionStyle.model_fields]
-    if unknown:
-        raise EditError(f"a caption style has no property {unknown[0]!r}")
-    try:
-        return CaptionStyle.model_validate({**data, **changes})
-    except ValidationError as exc:
-        raise EditError(f"caption style {_first_error(exc)}") from None
+    return _checked(CaptionStyle, "caption style", base, changes)
 
 
 # -- titles ---------------------------------------------------------------------------------------------------------
