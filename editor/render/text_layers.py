@@ -42,21 +42,24 @@ def ease_out_back(p: float) -> float:
     return 1 + (c + 1) * (p - 1) ** 3 + c * (p - 1) ** 2
 
 
-class TextLayers:
-    """Drawn words for one output size, cached (a still title is drawn once, not once a frame)."""
+_CACHE: OrderedDict = OrderedDict()  # shared by every compositor (the preview makes one per frame)
+_CACHE_ITEMS = 64
+_LOCK = threading.Lock()
 
-    def __init__(self, size: tuple[int, int], cache_items: int = 48):
+
+class TextLayers:
+    """Drawn words for one output size, cached across compositors (a still title is drawn once, not once a frame);
+    entries are keyed by the style object itself, which an edit replaces, so a changed title is drawn afresh."""
+
+    def __init__(self, size: tuple[int, int]):
         self.size = size
-        self._cache: OrderedDict = OrderedDict()
-        self._items = cache_items
-        self._lock = threading.Lock()
 
     def _drawn(self, style, text: str, subtitle: str, sub_scale: float, scale: float, reveal: int | None):
-        key = (id(style), text, subtitle, round(scale, 3), reveal)
-        with self._lock:
-            hit = self._cache.get(key)
+        key = (id(style), self.size, text, subtitle, round(scale, 3), reveal)
+        with _LOCK:
+            hit = _CACHE.get(key)
             if hit is not None and hit[0] is style:
-                self._cache.move_to_end(key)
+                _CACHE.move_to_end(key)
                 return hit[1]
         from editor.render import titles
 
@@ -64,10 +67,10 @@ class TextLayers:
         img, margin = titles.draw_block(style, block, px, reveal)
         pos = titles.place(style, block, margin, px, self.size) if scale == 1 else None
         value = (img, margin, block.width, block.height, px, pos)
-        with self._lock:
-            self._cache[key] = (style, value)
-            while len(self._cache) > self._items:
-                self._cache.popitem(last=False)
+        with _LOCK:
+            _CACHE[key] = (style, value)
+            while len(_CACHE) > _CACHE_ITEMS:
+                _CACHE.popitem(last=False)
         return value
 
     def _crop(self, img: np.ndarray, x: float, y: float):

@@ -74,6 +74,9 @@ class TitlesPanel(QWidget):
         self.font = QFontComboBox()
         self.font.currentFontChanged.connect(lambda f: self.change(font=f.family()))
         form.addRow("Font", self.font)
+        self.font_note = QLabel("")
+        self.font_note.setWordWrap(True)
+        form.addRow(self.font_note)
         self.size = self._spin(form, "Size (% of height)", 0.5, 100, "size", scale=100)
         self.weight = QComboBox()
         for label, w in (("Light", 300), ("Regular", 400), ("Medium", 500), ("Semi-bold", 600), ("Bold", 700),
@@ -173,6 +176,12 @@ class TitlesPanel(QWidget):
             self.font.blockSignals(True)
             self.font.setCurrentFont(QFont(t.font))
             self.font.blockSignals(False)
+            from editor.render.titles import DEFAULT, missing_font, resolve_family
+
+            missing = t.font != DEFAULT and missing_font(t.font)
+            self.font_note.setText(f"\u26a0 {t.font} is not installed here: shown in {resolve_family(t.font)}"
+                                   if missing else "")
+            self.font_note.setVisible(missing)
             for w, name in ((self.size, "size"), (self.outline, "outline"), (self.shadow, "shadow"),
                             (self.box_padding, "box_padding"), (self.box_radius, "box_radius"), (self.x, "x"),
                             (self.y, "y")):
