@@ -114,13 +114,22 @@ def read_cues(result: JobResult):
     return [Cue(float(a), float(b), str(t)) for a, b, t in data["cues"]]
 
 
+def request_from_spec(spec) -> CaptionsRequest:
+    p = spec.params
+    model = getattr(spec, "model", None) or (getattr(spec, "models", None) or {}).get("whisper")
+    return CaptionsRequest(audio=spec.inputs["audio"], backend=spec.backend, language=p["language"], model=model,
+                           max_chars=p["max_chars"], max_lines=p["max_lines"])
+
+
+def run_spec(spec, folder: Path, report, cancelled) -> dict:
+    """The runner: captions.srt, captions.vtt and cues.json into `folder` (the job service's runner shape)."""
+    cues, words, info = make_captions(request_from_spec(spec), report, cancelled)
+    write_outputs(Path(folder), cues, words)
+    return {**info, "cues": len(cues), "words": len(words)}
+
+
 def run_captions_job(req: CaptionsRequest, generated: Path, progress=None, cancelled=None,
                      sources: list[dict] | None = None) -> JobResult:
     spec = captions_spec(req, sources)
-
-    def work(folder: Path, report, is_cancelled):
-        cues, words, info = make_captions(req, report, is_cancelled)
-        write_outputs(folder, cues, words)
-        return {**info, "cues": len(cues), "words": len(words)}
-
-    return run_job(spec, generated, work, progress, cancelled)
+    return run_job(spec, generated, lambda folder, report, is_cancelled: run_spec(spec, folder, report,
+                                                                                  is_cancelled), progress, cancelled)
