@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 
 class TrackIndex:
-    __slots__ = ("clips", "starts", "ends", "pos", "by_a", "by_b")
+    __slots__ = ("clips", "starts", "ends", "pos", "by_a", "by_b", "longest_transition")
 
     def __init__(self, track):
         self.clips = track.clips
@@ -22,6 +22,7 @@ class TrackIndex:
         self.pos = {c.id: i for i, c in enumerate(self.clips)}
         self.by_a = {x.a: x for x in track.transitions}
         self.by_b = {x.b: x for x in track.transitions}
+        self.longest_transition = max((x.duration for x in track.transitions), default=0)
 
     def clip_at(self, frame: int):
         i = bisect_right(self.starts, frame) - 1
