@@ -28,7 +28,9 @@ def start(files=(), demo=None) -> int:
 
         app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow()
-    window.show()
+    from editor.ui.transport import show_window
+
+    show_window(window)  # maximised the first time, then as it was left
     if os.environ.get("SEAMLINE_STARTUP_REPORT"):
         print(f"window shown after {time.monotonic() - T0:.3f} s", flush=True)
     recoveries = pending_recoveries()

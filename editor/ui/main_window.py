@@ -14,13 +14,14 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDockWidget
 from editor.actions import media as media_actions
 from editor.errors import ProjectError
 from editor.timeline import edits
-from editor.ui import workers
+from editor.ui import words_ui, workers
 from editor.ui.ai_panel import AIPanel
 from editor.ui.document import Document
 from editor.ui.panels import Inspector, MediaBin, pixmap_from_rgb
 from editor.ui.preview import PreviewWidget
 from editor.ui.proxies import ProxyQueue
 from editor.ui.timeline_view import TimelineView, timecode
+from editor.ui.transport import remember_window
 
 MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.mp3 *.wav *.flac *.m4a *.aac *.ogg *.png *.jpg " \
                "*.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["Inspector"], self.docks["AI"])
         self.docks["AI"].raise_()
+        words_ui.install(self)  # transport bar, Titles tab, Captions dock
         self._status_extra = QLabel("")
         self._status_proxy = QLabel("")
         self.statusBar().addPermanentWidget(self._status_proxy)
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         self.bin.set_document(doc)
         self.inspector.attach(doc)
         self.preview.attach(doc)
+        words_ui.attach(self, doc)
         self._connect(doc)
         self.proxies.attach(doc)
         old.close()
@@ -385,6 +388,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e):
         if self.maybe_save():
+            remember_window(self)
             self.shutdown()
             e.accept()
         else:
@@ -597,7 +601,12 @@ class ExportDialog(QDialog):
         self.go.clicked.connect(self.start)
         self.cancel_btn.clicked.connect(self.cancel)
         form.addRow("Preset", self.preset)
-        form.addRow("File", row)
+        self.captions = QComboBox()  # what becomes of the captions tracks (editor/render/subtitle_stream.py)
+        for label, mode in (("burnt into the picture", "burn"), ("subtitle stream (players can hide it)", "soft"),
+                            ("side-car .srt file", "sidecar"), ("left out", "none")):
+            self.captions.addItem(label, mode)
+        if any(t.clips for t in window.doc.project.captions_tracks()):
+            form.addRow("Captions", self.captions)
         form.addRow(self.bar)
         form.addRow(self.eta)
         form.addRow(self.buttons)
@@ -617,10 +626,12 @@ class ExportDialog(QDialog):
         project = self.window_.doc.project  # immutable: the user keeps editing while it runs, it does not change
         preset = None if self.preset.currentText() == "project size" else self.preset.currentText()
         out = self.path.text()
+        mode = self.captions.currentData()
         t0 = time.monotonic()
 
         def work(progress, cancelled):
-            return export(project, out, preset=preset, progress=lambda f: progress(f, ""), cancelled=cancelled)
+            return export(project, out, preset=preset, progress=lambda f: progress(f, ""), cancelled=cancelled,
+                          subtitles=mode)
 
         self.worker = workers.Worker(work)
 
