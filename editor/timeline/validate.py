@@ -7,6 +7,7 @@ nothing on a locked track but its lock, mute and solo switches.
 """
 from __future__ import annotations
 
+from editor.timeline import motion_problems
 from editor.timeline.index import project_index
 from editor.timeline.model import UNLOCKED_TRACK_PROPS, Clip, EditError, Project, Track
 
@@ -32,9 +33,13 @@ def clip_problems(project: Project, track: Track, c: Clip) -> list[str]:
         asset.kind == "audio" or (asset.kind == "video" and asset.has_audio))
     if not ok:
         out.append(f"clip {_name(c)}: a {asset.kind} clip cannot be on a {track.kind} track")
-    limit = project.max_duration(c.asset_id, c.source_in)
+    limit = project.max_duration(c.asset_id, c.source_in, c)
     if limit is not None and c.duration > limit:
-        out.append(f"clip {_name(c)} runs past the end of its media")
+        where = "start" if c.effects and motion_problems.reversed_(c) else "end"
+        out.append(f"clip {_name(c)} runs past the {where} of its media")
+    if asset.frames is not None and c.source_in >= asset.frames and c.effects:
+        out.append(f"clip {_name(c)} starts after the end of its media")
+    out += motion_problems.problems(project, c)
     return out
 
 
