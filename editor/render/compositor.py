@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from editor.render.sources import MediaPool
+from editor.render.transform import layer as motion_layer, moves, place
 from editor.timeline.model import Clip, Project, Track, Transition
 
 
@@ -39,6 +40,8 @@ class Compositor:
             img = np.zeros((H, W, 3), np.uint8)
             img[:] = (90, 0, 0)
             return img, (0, 0, W, H), clip.opacity
+        if moves(clip):  # transform, colour, stabilise, slow-motion in-betweens: editor/render/transform.py
+            return motion_layer(self, clip, n, reader, asset)
         x, y, w, h = fit_rect(reader.width, reader.height, W, H)
         src = self.project.source_frame(clip, n)
         if asset.frames is not None:
@@ -81,7 +84,9 @@ class Compositor:
     def _place(canvas: np.ndarray, img: np.ndarray, rect, alpha: float) -> np.ndarray:
         x, y, w, h = rect
         region = canvas[y:y + h, x:x + w]
-        if alpha >= 0.999:
+        if img.shape[2] == 4:  # premultiplied, maybe with a blend mode (a moved clip)
+            place(region, img, alpha)
+        elif alpha >= 0.999:
             region[...] = img
         elif alpha > 0.001:
             cv2.addWeighted(region, 1.0 - alpha, img, alpha, 0.0, dst=region)
@@ -96,10 +101,11 @@ class Compositor:
             layer = self._track_layer(track, n)
             if layer is not None:
                 layers.append(layer)
-                if layer[2] >= 0.999 and layer[1] == (0, 0, W, H):
+                if layer[2] >= 0.999 and layer[1] == (0, 0, W, H) and layer[0].shape[2] == 3:
                     break
         layers.reverse()
-        if len(layers) == 1 and layers[0][2] >= 0.999 and layers[0][1] == (0, 0, W, H):
+        top = layers[0] if len(layers) == 1 else None
+        if top is not None and top[2] >= 0.999 and top[1] == (0, 0, W, H) and top[0].shape[2] == 3:
             return layers[0][0]
         canvas = np.zeros((H, W, 3), np.uint8)
         for img, rect, a in layers:
