@@ -148,6 +148,10 @@ def main(argv=None) -> int:
         errors = errors + (AIError,)
     except ImportError:  # pragma: no cover
         pass
+    if args.command in ("render", "reframe"):
+        from editor.actions.slow_motion import install_fill_flow
+
+        install_fill_flow()
     try:
         return _run(args)
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from editor.errors import ProjectError
+from editor.project.otio_effects import effects_from_otio, effects_to_otio
 from editor.timeline.model import Clip, MediaAsset, Project, ProjectSettings, Track, Transition, new_id
 
 _KINDS = {"dissolve": "SMPTE_Dissolve", "wipe": "Custom_Transition", "crossfade": "SMPTE_Dissolve"}
@@ -50,6 +51,7 @@ def to_otio(project: Project):
             clip = otio.schema.Clip(name=c.name or a.name, media_reference=ref,
                                     source_range=otio.opentime.TimeRange(_rt(c.source_in, a.rate),
                                                                          _rt(float(src_dur), a.rate)))
+            clip.effects.extend(effects_to_otio(c))
             clip.metadata["seamline"] = {"id": c.id, "start": c.start, "duration": c.duration, "volume": c.volume,
                                          "pan": c.pan, "opacity": c.opacity, "fade_in": c.fade_in,
                                          "fade_out": c.fade_out, "link": c.link}
@@ -123,7 +125,7 @@ def from_otio(tl) -> Project:
                             source_in=int(round(item.source_range.start_time.to_frames(float(a.rate)))),
                             volume=cm.get("volume", 1.0), pan=cm.get("pan", 0.0), opacity=cm.get("opacity", 1.0),
                             fade_in=cm.get("fade_in", 0), fade_out=cm.get("fade_out", 0), link=cm.get("link"),
-                            name=item.name)
+                            name=item.name, effects=effects_from_otio(item))
                 if pending is not None and clips:
                     xm = pending.metadata.get("seamline", {})
                     d = int(round(pending.in_offset.to_frames(float(rate)) + pending.out_offset.to_frames(

@@ -231,7 +231,7 @@ class Stabilisation(Node):
 ANIMATABLE = {
     "x": (-10.0, 10.0), "y": (-10.0, 10.0), "scale": (0.01, 100.0), "rotation": (-36_000.0, 36_000.0),
     "crop_left": (0.0, 0.999), "crop_top": (0.0, 0.999), "crop_right": (0.0, 0.999), "crop_bottom": (0.0, 0.999),
-    "opacity": (0.0, 1.0), "volume": (0.0, 4.0), "pan": (-1.0, 1.0),
+    "opacity": (0.0, 1.0), "volume": (0.0, 4.0),
     "exposure": (-5.0, 5.0), "contrast": (-1.0, 1.0), "saturation": (0.0, 4.0), "temperature": (-1.0, 1.0),
     "tint": (-1.0, 1.0), "speed": (0.1, 16.0),
 }
