@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from editor import __version__
 
-COMMANDS = ("probe", "render", "fill-transition", "camera-move", "sfx")
+COMMANDS = ("probe", "render", "reframe", "fill-transition", "camera-move", "sfx")
 
 
 class ProgressBar:
@@ -74,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True)
     sp.add_argument("--preset", choices=["1080p", "720p", "vertical", "square"], default=None,
                     help="output size (default: the project's own size)")
+    sp.add_argument("--fit", choices=["reframe", "crop", "letterbox", "blur"], default=None,
+                    help="how pictures of another shape fill the preset's frame (default: as the project says)")
+
+    sp = sub.add_parser("reframe", help="crop a video to another aspect ratio, following what matters")
+    sp.add_argument("video")
+    sp.add_argument("-o", "--output", required=True)
+    sp.add_argument("--aspect", required=True, help="9:16, 1:1, 4:5 or 16:9")
+    sp.add_argument("--mode", choices=["smart", "center"], default="smart")
 
     sp = sub.add_parser("fill-transition", help="generate the frames that carry A into B")
     sp.add_argument("a")
@@ -179,8 +187,19 @@ def _run(args) -> int:
         if missing:
             sys.stderr.write("seamline: warning: offline media (shown as red frames): " +
                              ", ".join(a.path for a in missing) + "\n")
+        if args.fit is not None:
+            from editor.actions.reframe import fit_project
+            from editor.render.exporter import preset_size
+
+            project = fit_project(project, preset_size(project, args.preset), args.fit, ProgressBar("analyse"))
         out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"))
         print(out)
+        return 0
+    if args.command == "reframe":
+        from editor.actions.reframe import reframe_video
+
+        print(reframe_video(args.video, args.output, args.aspect, args.mode, ProgressBar("analyse"),
+                            ProgressBar("render")))
         return 0
     if args.command == "fill-transition":
         from ai.transition.cli import run_fill_cli
