@@ -147,7 +147,7 @@ def main(argv=None) -> int:
 
         return run_gui(args.files, args.demo)
     args = build_parser().parse_args(argv)
-    from editor.errors import EditError, ExportCancelled, MediaError, ProjectError
+    from editor.errors import AnalysisCancelled, EditError, ExportCancelled, MediaError, ProjectError
 
     errors = (MediaError, ProjectError, EditError, ValueError, OSError)
     try:
@@ -164,7 +164,7 @@ def main(argv=None) -> int:
         return _run(args)
     except KeyboardInterrupt:
         return _fail("cancelled")
-    except ExportCancelled:
+    except (ExportCancelled, AnalysisCancelled):
         return _fail("cancelled")
     except errors as exc:
         return _fail(str(exc))
@@ -187,6 +187,9 @@ def _run(args) -> int:
         if missing:
             sys.stderr.write("seamline: warning: offline media (shown as red frames): " +
                              ", ".join(a.path for a in missing) + "\n")
+        from editor.media.stabilise import ensure_analysed
+
+        ensure_analysed(project, ProgressBar("stabilise"))
         if args.fit is not None:
             from editor.actions.reframe import fit_project
             from editor.render.exporter import preset_size

@@ -17,3 +17,7 @@ class ProjectError(Exception):
 
 class ExportCancelled(Exception):
     """The user cancelled an export."""
+
+
+class AnalysisCancelled(Exception):
+    """The user cancelled an analysis (stabilise); nothing was cached."""

@@ -219,11 +219,10 @@ class Retime(Node):
 
 
 class Stabilisation(Node):
-    """Stabilise a clip: strength 0..1 (how much of the camera's shake is taken out), smoothing method, and whether
-    to zoom in just enough to hide the borders the correction uncovers. The camera path is analysed once and cached
-    (editor/media/stabilise.py)."""
+    """Stabilise a clip: strength 0..1 (how much of the camera's shake is taken out: the width of the smoothing), and
+    whether to zoom in just enough to hide the borders the correction uncovers. The camera path is analysed once and
+    cached (editor/media/stabilise.py)."""
     strength: Unit = 0.5
-    method: Literal["gaussian", "l1"] = "gaussian"
     crop: bool = True
 
 
