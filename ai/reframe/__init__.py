@@ -19,7 +19,7 @@ import numpy as np
 
 from ai.errors import AIError, JobCancelled
 
-VERSION = "reframe-2"
+VERSION = "reframe-3"
 ASPECTS = {"9:16": Fraction(9, 16), "1:1": Fraction(1), "4:5": Fraction(4, 5), "16:9": Fraction(16, 9)}
 
 
@@ -75,7 +75,7 @@ def analyse(path, aspect, mode: str = "smart", progress: Callable[[float], None]
     from editor.media.reader import open_visual
 
     from ai.reframe import path as pathmod
-    from ai.reframe.cues import Cues
+    from ai.reframe.cues import WORK_W, Cues
 
     aspect = parse_aspect(aspect) if isinstance(aspect, str) else Fraction(aspect)
     if mode not in ("smart", "center"):
@@ -97,12 +97,14 @@ def analyse(path, aspect, mode: str = "smart", progress: Callable[[float], None]
         if mode == "center" or not axis:
             res = ReframeResult(W, H, cw, ch, axis, [middle] * n, [middle] * n, [])
         else:
-            cues = Cues(W, H) if axis == "x" else Cues(H, W)
+            k = min(1.0, 2 * WORK_W / max(W, H))
+            small = (max(16, round(W * k / 2) * 2), max(16, round(H * k / 2) * 2))
+            cues = Cues(*small) if axis == "x" else Cues(small[1], small[0])
             profiles, confs, cuts = [], [], []
             for i in range(n):
                 if cancelled is not None and cancelled():
                     raise JobCancelled("smart reframe was cancelled")
-                img = reader.frame(i)
+                img = reader.frame(i, size=small)  # scaled while converting: cheaper than full size
                 if axis == "y":
                     img = np.ascontiguousarray(np.transpose(img, (1, 0, 2)))
                 col, conf, cut = cues.profile(img)
@@ -112,7 +114,7 @@ def analyse(path, aspect, mode: str = "smart", progress: Callable[[float], None]
                     cuts.append(i)
                 if progress is not None:
                     progress(0.95 * (i + 1) / n)
-            scale = cues.scale
+            scale = cues.scale * (small[0] / W if axis == "x" else small[1] / H)
             tgt, mass = pathmod.targets(np.asarray(profiles), win * scale, cuts)
             tgt = tgt / scale
             weight = np.asarray(confs) * np.clip(mass * 2, 0.2, 1.0)
