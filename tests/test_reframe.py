@@ -91,3 +91,35 @@ def test_the_path_becomes_a_few_keyframes_and_analysis_can_be_cancelled(shared_m
     calls = []
     with pytest.raises(JobCancelled):
         analyse(path, "1:1", cancelled=lambda: calls.append(1) or len(calls) > 3)
+
+
+def test_render_fit_modes_fill_a_vertical_preset(tmp_path):
+    from editor.actions.media import asset_from_info
+    from editor.actions.reframe import fit_project
+    from editor.media.probe import probe
+    from editor.project import save
+    from editor.render.compositor import Compositor
+    from editor.timeline import edits
+    from editor.timeline.model import Clip, Project, ProjectSettings
+
+    rng = np.random.default_rng(2)
+    base = cv2.resize(rng.integers(60, 255, (18, 32, 3), np.uint8), (320, 180), interpolation=cv2.INTER_CUBIC)
+    src = tmp_path / "wide.mp4"
+    write_video(src, [np.roll(base, 4 * i, axis=1) for i in range(12)])
+    p = Project(settings=ProjectSettings(320, 180, Fraction(30)))
+    a = asset_from_info(probe(src), Fraction(30))
+    p = edits.add_track(edits.add_asset(p, a), "video", track_id="v")
+    p = edits.overwrite(p, "v", Clip(id="c", asset_id=a.id, start=0, duration=12))
+    frames = {fit: Compositor(fit_project(p, (90, 160), fit)).frame(3) for fit in ("letterbox", "crop", "blur")}
+    assert frames["letterbox"][:50].max() == 0 and frames["letterbox"][110:].max() == 0  # bars above and below
+    assert frames["crop"][:50].min() > 30 and frames["crop"].shape == (160, 90, 3)  # filled, no bars
+    soft = {k: cv2.GaussianBlur(v, (0, 0), 2.0).astype(int) for k, v in frames.items()}  # (sub-pixel placement)
+    assert frames["blur"][:50].min() > 20 and np.abs(soft["blur"][60:100] - soft["letterbox"][60:100]).mean() < 4
+    r = fit_project(p, (90, 160), "reframe")
+    c = r.track("v").clip("c")
+    assert c.transform.fit == "fill" and len(c.keyframes["x"]) >= 2
+    save(p, tmp_path / "p.seam")
+    assert cli_main(["render", str(tmp_path / "p.seam"), "-o", str(tmp_path / "v.mp4"), "--preset", "vertical",
+                     "--fit", "reframe"]) == 0
+    out = decode_all(tmp_path / "v.mp4")
+    assert len(out) == 12 and out[0].shape == (1920, 1080, 3) and out[5][:200].min() > 20

@@ -25,9 +25,13 @@ def reframe_clip(project: Project, clip_id: str, result) -> Project:
     ratio = float(asset.rate / project.settings.rate) if asset.kind == "video" else 1.0
     prop = "y" if result.axis == "y" else "x"
     to_value = geometry.window_y if prop == "y" else geometry.window_x
+    base, _ = geometry.fit_scale("fill", sw, sh, W, H)
+    reach = (W if prop == "x" else H) / base / 2  # half the window, in source pixels, at this frame size
+    length = sw if prop == "x" else sh
     path = []
     for f, centre in keys(result):
         k = (f - clip.source_in) / ratio
+        centre = min(max(centre, reach), length - reach) if reach < length / 2 else length / 2  # inside the picture
         path.append((k, to_value(centre, sw, sh, W, H)))
     # keys inside the clip, plus the path's value at each end so the clip starts and ends on it
     inside = [(round(k), v) for k, v in path if 0 <= k < clip.duration]

@@ -98,15 +98,15 @@ def _coverage(lo: float, hi: float, n: int) -> np.ndarray:
     return np.clip(np.minimum(i + 1, hi) - np.maximum(i, lo), 0.0, 1.0)
 
 
-def _inside(quad: np.ndarray, pts: np.ndarray) -> bool:
-    """All points inside a convex quad (either winding)."""
-    signs = []
+def _inside(quad: np.ndarray, pts: np.ndarray, slack: float = 0.01) -> bool:
+    """All points inside a convex quad (either winding), or within `slack` pixels of it."""
+    dist = []
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
         cross = (b[0] - a[0]) * (pts[:, 1] - a[1]) - (b[1] - a[1]) * (pts[:, 0] - a[0])
-        signs.append(cross)
-    s = np.stack(signs)
-    return bool(np.all(s >= -1e-6) or np.all(s <= 1e-6))
+        dist.append(cross / max(float(np.hypot(*(b - a))), 1e-12))  # signed distance from the edge
+    d = np.stack(dist)
+    return bool(np.all(d >= -slack) or np.all(d <= slack))
 
 
 def layer(comp, clip, n: int, reader, asset):
