@@ -122,10 +122,10 @@ def analyse(path, aspect, mode: str = "smart", progress: Callable[[float], None]
             res = ReframeResult(W, H, cw, ch, axis, [float(x) for x in centres], [float(x) for x in tgt], cuts)
     finally:
         reader.close()
-    from editor.project.fileio import atomic_write
-
     cache.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(cache, json.dumps(res.to_json()).encode())
+    tmp = cache.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(res.to_json()))
+    os.replace(tmp, cache)  # a reader never sees half a file
     if progress is not None:
         progress(1.0)
     return res

@@ -20,29 +20,23 @@ DEFAULT_TRANSFORM = Transform()
 DEFAULT_COLOUR = Colour()
 
 
-def transform_at(clip, k: float) -> dict:
-    """The clip's transform values at clip frame k, keyframes applied (a dict of Transform's fields)."""
-    t = clip.transform or DEFAULT_TRANSFORM
-    v = dict(t.__dict__)
+def _keyed(values: dict, clip, names, k: float) -> dict:
     keys = clip.keyframes
     if keys:
-        for name in TRANSFORM_KEYS:
+        for name in names:
             ks = keys.get(name)
             if ks:
-                v[name] = value_at(ks, k, v[name])
-    return v
+                values[name] = value_at(ks, k, values[name])
+    return values
+
+
+def transform_at(clip, k: float) -> dict:
+    """The clip's transform values at clip frame k, keyframes applied (a dict of Transform's fields)."""
+    return _keyed(dict((clip.transform or DEFAULT_TRANSFORM).__dict__), clip, TRANSFORM_KEYS, k)
 
 
 def colour_at(clip, k: float) -> dict:
-    c = clip.colour or DEFAULT_COLOUR
-    v = dict(c.__dict__)
-    keys = clip.keyframes
-    if keys:
-        for name in COLOUR_KEYS:
-            ks = keys.get(name)
-            if ks:
-                v[name] = value_at(ks, k, v[name])
-    return v
+    return _keyed(dict((clip.colour or DEFAULT_COLOUR).__dict__), clip, COLOUR_KEYS, k)
 
 
 def opacity_at(clip, k: float) -> float:
