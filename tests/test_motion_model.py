@@ -163,3 +163,23 @@ def test_ken_burns_keys_show_the_rectangles_filling_the_frame():
         corners = geometry.apply(m, [(rect[0], rect[1]), (rect[0] + rect[2], rect[1] + rect[3])])
         assert corners.ravel() == pytest.approx([0, 0, 1920, 1080], abs=1e-6)
     assert problems(q) == []
+
+
+def test_motion_settings_survive_save_and_load(tmp_path):
+    from editor.project import load, save
+    from editor.project.schema import from_document, to_document
+
+    p = me.set_transform(project(), "c", x=0.1, rotation=12.5, crop_left=0.2, fit="fill", blend="screen")
+    p = me.set_colour(p, "c", exposure=0.5, lut="/luts/film.cube")
+    p = me.set_stabilisation(p, "c", strength=0.8)
+    p = me.set_retime(p, "c", frames="blend", sound="on")
+    p = me.set_speed(p, "c", 0.5, reverse=True)
+    p = me.set_keys(p, "c", "scale", [(0, 1.0, "ease-in-out"), (50, 1.4)])
+    save(p, tmp_path / "m.seam")
+    q = load(tmp_path / "m.seam")
+    assert q.state()["tracks"] == p.state()["tracks"]
+    assert shown(q, "c") == shown(p, "c")
+    doc = to_document(p)
+    doc["tracks"][0]["clips"][0]["transform"]["scale"] = 0
+    with pytest.raises(Exception, match=r"tracks\[0\]\.clips\[0\]\.transform\.scale: must be >= 0.01"):
+        from_document(doc)
