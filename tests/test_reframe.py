@@ -123,3 +123,13 @@ def test_render_fit_modes_fill_a_vertical_preset(tmp_path):
                      "--fit", "reframe"]) == 0
     out = decode_all(tmp_path / "v.mp4")
     assert len(out) == 12 and out[0].shape == (1920, 1080, 3) and out[5][:200].min() > 20
+
+
+def test_the_window_reframes_at_a_cut_and_moves_calmly_elsewhere(shared_media, tmp_path):
+    frames = [cv2.cvtColor(cv2.imread(str(shared_media / "davis" / seq / f"{i:05d}.jpg")), cv2.COLOR_BGR2RGB)
+              for seq in ("blackswan", "soapbox") for i in range(30)]
+    write_video(tmp_path / "two_shots.mp4", frames)
+    res = analyse(tmp_path / "two_shots.mp4", "9:16")
+    assert res.cuts == [30]
+    moves = np.abs(np.diff(res.centres)) / res.width
+    assert np.delete(moves, 29).max() <= 0.015  # calm inside each shot; the jump happens at the cut

@@ -156,3 +156,21 @@ def test_volume_keyframes_shape_the_sound(tmp_path):
     sec = 1600
     assert out[10 * sec:12 * sec].max() > 0.1 and out[44 * sec:45 * sec].max() < 0.008
     assert out[50 * sec:58 * sec].max() == 0 and out[70 * sec:80 * sec].max() > 0.1
+
+
+def test_a_speed_ramp_renders_the_integrated_source_frames(tmp_path):
+    from editor.render.compositor import Compositor
+    from editor.timeline import timing
+
+    src = indexed_video(tmp_path / "idx.mp4", 300, size=(64, 48))
+    p = Project(settings=ProjectSettings(64, 48, Fraction(30)))
+    a = asset_from_info(probe(src), Fraction(30))
+    p = edits.add_track(edits.add_asset(p, a), "video", track_id="v")
+    p = edits.overwrite(p, "v", Clip(id="c", asset_id=a.id, start=0, duration=60, source_in=10))
+    p = me.set_speed_ramp(p, "c", [(0, 1.0, "ease-in-out"), (30, 3.0, "ease-out"), (59, 0.5)])
+    p = me.set_retime(p, "c", frames="nearest")
+    c = p.track("v").clip("c")
+    comp = Compositor(p)
+    got = [read_index(comp.frame(n)) for n in range(60)]
+    want = [timing.whole_frame(10 + timing.integral(c.keyframes["speed"], k), 10) for k in range(60)]
+    assert got == want and got[-1] > 10 + 59  # faster than 1x overall
