@@ -59,3 +59,11 @@ def test_editing_values_and_keys_from_the_motion_dock(panel):
     assert doc.project.track("v").clip("c").duration == 30
     doc.undo()
     assert doc.project.track("v").clip("c").duration == 60
+
+
+def test_ken_burns_button_keys_a_push_in(panel):
+    doc, w = panel
+    buttons = [b for b in w.findChildren(QPushButton) if b.text() == "Slow push-in"]
+    buttons[0].click()
+    c = doc.project.track("v").clip("c")
+    assert c.transform.fit == "fill" and c.keyframes["scale"][-1].value > c.keyframes["scale"][0].value

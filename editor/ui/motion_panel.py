@@ -99,6 +99,10 @@ class MotionPanel(QScrollArea):
             cb.setObjectName(name)
             cb.toggled.connect(lambda v, n=name: self._apply("Flip", me.set_transform, **{n: v}))
             self.form.addRow("Flip " + ("left-right" if name == "flip_h" else "up-down"), cb)
+        kb = QPushButton("Slow push-in")
+        kb.setToolTip("Ken Burns: from the whole picture to its middle 80 %, as x/y/scale keyframes to adjust")
+        kb.clicked.connect(lambda: self._apply("Ken Burns", me.ken_burns, (0.0, 0.0, 1.0, 1.0), (0.1, 0.1, 0.8, 0.8)))
+        self.form.addRow("Ken Burns", kb)
         self.form.addRow(QLabel("<b>Colour</b>"))
         for name, step, decimals in COLOUR:
             self.form.addRow(name.capitalize(), self._animatable(clip, name, values[name], step, decimals, k))
