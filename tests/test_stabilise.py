@@ -73,3 +73,11 @@ def test_stabilising_lowers_jitter_keeps_the_pan_and_hides_borders(tmp_path):
     gentle = me.set_stabilisation(p, "c", strength=0.3)
     j2, _ = jitter([Compositor(gentle).frame(n) for n in range(60)])
     assert j1 <= j2 < j0
+    # the L1-optimal path: steady inside a corridor (at full strength a slow pan that fits in it becomes a still shot)
+    l1 = me.set_stabilisation(p, "c", strength=1.0, method="l1")
+    frames = [Compositor(l1).frame(n) for n in range(60)]
+    j3, pan3 = jitter(frames)
+    print(f"L1 path: jitter {j3:.2f} px/frame; pan {pan3:.2f} px/frame")
+    assert j3 < j0 / 3
+    edges = np.concatenate([f[[0, -1]].reshape(-1, 3) for f in frames])
+    assert (edges.max(axis=1) < 8).mean() < 0.01

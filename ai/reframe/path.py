@@ -1,8 +1,8 @@
 """The crop window's path: where it should be (targets) and how a calm operator gets there.
 
 Target per frame: the window position that holds the most importance (cues.py's column profile, averaged over a few
-frames of the same shot). Path: an L1-optimal camera path (as in Grundmann et al., "Auto-directed video
-stabilization with robust L1 optimal camera paths", 2011), solved as one linear program per shot:
+frames of the same shot). Path: an L1-optimal camera path (editor/media/l1path.py, after Grundmann et al. 2011),
+solved as one linear program per shot:
 
     minimise  sum_t conf_t * max(0, |p_t - target_t| - deadzone)      (follow what matters, ignore small moves)
             + w1 sum |p_t+1 - p_t| + w2 sum |second differences| + w3 sum |third differences|
@@ -62,43 +62,11 @@ def calm_path(target: np.ndarray, weight: np.ndarray, lo: float, hi: float, wind
 
 
 def _solve(c: np.ndarray, conf: np.ndarray, lo: float, hi: float, dz: float, vmax: float) -> np.ndarray:
-    from scipy.optimize import linprog
-    from scipy.sparse import bmat, diags, eye, csr_matrix
+    from editor.media.l1path import l1_path
 
-    n = len(c)
-    if n == 1 or hi <= lo:
-        return np.clip(c, lo, hi) if hi > lo else np.full(n, (lo + hi) / 2)
-    d = [diags([-1.0, 1.0], [0, 1], shape=(n - 1, n))]
-    for _ in range(2):
-        m = d[-1].shape[0]
-        if m < 2:
-            break
-        d.append(diags([-1.0, 1.0], [0, 1], shape=(m - 1, m)) @ d[-1])
-    weights = (W1, W2, W3)[:len(d)]
-    sizes = [x.shape[0] for x in d]
-    weights = weights[:len(sizes)]
-    # variables: p (n), e (n), a_k (sizes[k]) for each difference order
-    I = eye(n)
-    rows = [[I, -I] + [None] * len(d), [-I, -I] + [None] * len(d)]
-    rhs = [c + dz, -c + dz]
-    for k, dk in enumerate(d):
-        ak = [None] * len(d)
-        ak[k] = -eye(sizes[k])
-        rows.append([dk, None] + ak)
-        rows.append([-dk, None] + ak)
-        rhs += [np.zeros(sizes[k]), np.zeros(sizes[k])]
-    rows.append([d[0], None] + [None] * len(d))
-    rows.append([-d[0], None] + [None] * len(d))
-    rhs += [np.full(sizes[0], vmax), np.full(sizes[0], vmax)]
-    # bmat needs every block column to have a shape somewhere: the e column and a_k columns are set above
-    A = bmat(rows, format="csr")
-    cost = np.concatenate([np.zeros(n), FOLLOW * np.maximum(conf, 1e-3)] +
-                          [np.full(s, w) for s, w in zip(sizes, weights)])
-    bounds = [(lo, hi)] * n + [(0, None)] * (n + sum(sizes))
-    res = linprog(cost, A_ub=csr_matrix(A), b_ub=np.concatenate(rhs), bounds=bounds, method="highs")
-    if res.status != 0:  # cannot happen with these constraints, but never leave the user without a path
-        return np.clip(c, lo, hi)
-    return res.x[:n]
+    if hi <= lo:
+        return np.full(len(c), (lo + hi) / 2)
+    return l1_path(c, FOLLOW * np.maximum(conf, 1e-3), lo, hi, (W1, W2, W3), dz, vmax)
 
 
 def simplify(values: np.ndarray, tolerance: float) -> list[int]:

@@ -3,7 +3,8 @@
 Analysis (once per file, cached on disk): features tracked frame to frame (Shi-Tomasi corners, pyramidal
 Lucas-Kanade) at a working width give each step of the camera as a similarity (shift, turn; RANSAC drops what moves
 on its own); summed, they are the camera's path. The smoothed path is a Gaussian average of it (strength 0..1 sets
-the width, up to 1.5 s each side); the correction of frame t undoes the difference between the path and its smooth
+the width, up to 1.5 s each side) or an L1-optimal path inside a corridor around it (editor/media/l1path.py: holds
+still or pans steadily); the correction of frame t undoes the difference between the path and its smooth
 version. With `crop`, one zoom for the whole clip (no breathing) hides the borders the corrections uncover.
 
 `analyse` is cancellable and reports progress (the editor runs it on a worker); the compositor calls `apply`, which
@@ -117,11 +118,34 @@ def load(path) -> dict | None:
     return hit
 
 
-def corrections(analysis: dict, strength: float, crop: bool) -> tuple[np.ndarray, float]:
+def corrections(analysis: dict, strength: float, crop: bool, method: str = "gaussian") -> tuple[np.ndarray, float]:
     """((n, 3) corrections (dx, dy, angle) per frame, zoom) for a strength 0..1."""
     steps = analysis["steps"]
     path = np.cumsum(steps, axis=0)
-    sigma = max(1e-3, strength * MAX_SIGMA_S * float(analysis["rate"]))
+    if method == "l1":
+        smooth = _l1_smooth(path, strength, *(float(v) for v in analysis["size"]))
+    else:
+        smooth = _gaussian_smooth(path, strength, float(analysis["rate"]))
+    corr = smooth - path
+    zoom = 1.0
+    if crop:
+        zoom = _cover_zoom(corr, *(float(v) for v in analysis["size"]))
+    return corr, zoom
+
+
+def _l1_smooth(path: np.ndarray, strength: float, W: float, H: float) -> np.ndarray:
+    """An L1-optimal path inside a corridor around the camera's (Grundmann et al.'s weights: motion 10, curvature 1,
+    jerk 100): it holds still or pans at a steady speed; strength widens the corridor (2-12 % of the picture, 0.5-3.5
+    degrees), i.e. how much shake it may take out."""
+    from editor.media.l1path import l1_path
+
+    margins = ((0.02 + 0.10 * strength) * W, (0.02 + 0.10 * strength) * H, np.radians(0.5 + 3.0 * strength))
+    return np.stack([l1_path(path[:, j], 0.0, path[:, j] - r, path[:, j] + r, (10.0, 1.0, 100.0))
+                     for j, r in enumerate(margins)], axis=1)
+
+
+def _gaussian_smooth(path: np.ndarray, strength: float, rate: float) -> np.ndarray:
+    sigma = max(1e-3, strength * MAX_SIGMA_S * rate)
     radius = int(3 * sigma) + 1
     k = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
     k /= k.sum()
@@ -129,19 +153,18 @@ def corrections(analysis: dict, strength: float, crop: bool) -> tuple[np.ndarray
     padded = np.pad(path, ((reach, reach), (0, 0)), mode="reflect", reflect_type="odd") if reach else path
     if reach < radius:
         padded = np.pad(padded, ((radius - reach, radius - reach), (0, 0)), mode="edge")
-    smooth = np.stack([np.convolve(padded[:, j], k, mode="valid") for j in range(3)], axis=1)
-    corr = smooth - path
-    zoom = 1.0
-    if crop:
-        W, H = (float(v) for v in analysis["size"])
-        corners = np.array([(-W / 2, -H / 2), (W / 2, -H / 2), (W / 2, H / 2), (-W / 2, H / 2)])
-        for dx, dy, a in corr:  # the zoom at which the corrected picture still covers the frame
-            c, s = np.cos(-a), np.sin(-a)
-            for x, y in corners:  # frame corner in the corrected picture's coordinates
-                px, py = c * (x - dx) - s * (y - dy), s * (x - dx) + c * (y - dy)
-                zoom = max(zoom, 2 * abs(px) / W, 2 * abs(py) / H)
-        zoom = min(zoom, 1.5)
-    return corr, zoom
+    return np.stack([np.convolve(padded[:, j], k, mode="valid") for j in range(3)], axis=1)
+
+
+def _cover_zoom(corr: np.ndarray, W: float, H: float) -> float:
+    """One zoom for the clip at which every corrected frame still covers the picture (at most 1.5)."""
+    corners = np.array([(-W / 2, -H / 2), (W / 2, -H / 2), (W / 2, H / 2), (-W / 2, H / 2)])
+    x = corners[None, :, 0] - corr[:, None, 0]  # each frame corner in the corrected picture's coordinates
+    y = corners[None, :, 1] - corr[:, None, 1]
+    c, s = np.cos(-corr[:, None, 2]), np.sin(-corr[:, None, 2])
+    px, py = c * x - s * y, s * x + c * y
+    zoom = max(1.0, float(np.max(2 * np.abs(px) / W)), float(np.max(2 * np.abs(py) / H)))
+    return min(zoom, 1.5)
 
 
 def matrix(corr_row, zoom: float, w: float, h: float, native_w: float) -> np.ndarray:
@@ -160,11 +183,12 @@ def apply(img: np.ndarray, path, settings, frame: int) -> np.ndarray:
     analysis = load(path)
     if analysis is None or settings.strength <= 0:
         return img
-    key = ("corr", str(path), settings.strength, settings.crop)
+    method = getattr(settings, "method", "gaussian")
+    key = ("corr", str(path), settings.strength, settings.crop, method)
     with _lock:
         hit = _memory.get(key)
     if hit is None:
-        hit = corrections(analysis, settings.strength, settings.crop)
+        hit = corrections(analysis, settings.strength, settings.crop, method)
         with _lock:
             _memory[key] = hit
     corr, zoom = hit

@@ -219,10 +219,12 @@ class Retime(Node):
 
 
 class Stabilisation(Node):
-    """Stabilise a clip: strength 0..1 (how much of the camera's shake is taken out: the width of the smoothing), and
-    whether to zoom in just enough to hide the borders the correction uncovers. The camera path is analysed once and
-    cached (editor/media/stabilise.py)."""
+    """Stabilise a clip: strength 0..1 (how much of the camera's shake is taken out), the smoothing (gaussian: an
+    average over up to 1.5 s; l1: an L1-optimal path that holds still or pans steadily inside a corridor), and whether
+    to zoom in just enough to hide the borders the correction uncovers. The camera path is analysed once and cached
+    (editor/media/stabilise.py)."""
     strength: Unit = 0.5
+    method: Literal["gaussian", "l1"] = "gaussian"
     crop: bool = True
 
 

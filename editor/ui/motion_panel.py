@@ -149,6 +149,13 @@ class MotionPanel(QScrollArea):
             strength.editingFinished.connect(
                 lambda b=strength: self._apply("Stabilise strength", me.set_stabilisation, strength=b.value()))
             self.form.addRow("Strength", strength)
+            method = QComboBox()
+            method.addItems(["gaussian", "l1"])
+            method.setCurrentText(clip.stabilisation.method)
+            method.setToolTip("gaussian: smooths the shake; l1: a tripod-steady path that holds or pans evenly")
+            method.currentTextChanged.connect(lambda v: self._apply("Stabilise method", me.set_stabilisation,
+                                                                    method=v))
+            self.form.addRow("Smoothing", method)
         reframe = QPushButton("Follow the subject")
         reframe.setToolTip("Smart reframe: a window of the project's shape that follows what matters")
         reframe.clicked.connect(self._smart_reframe)
