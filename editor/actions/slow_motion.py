@@ -1,4 +1,4 @@
-"""Slow motion uses the fill tool's optical-flow interpolator: hand it to the render layer (which may not import ai/)."""
+"""Slow motion uses the fill tool's optical-flow interpolator: hand it to the render layer (which cannot import ai/)."""
 from __future__ import annotations
 
 

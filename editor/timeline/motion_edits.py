@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from editor.timeline import geometry, keyframes, timing
-from editor.timeline.edits import _editable, _split_clip, edit, put_tracks, ripple, with_clips
+from editor.timeline.edits import _editable, edit, put_tracks, ripple, with_clips
 from editor.timeline.model import (ANIMATABLE, EASES, Clip, Colour, Effect, EditError, Keyframe, Project, Retime,
                                    Stabilisation, Transform, evolve, new_id)
 

@@ -19,7 +19,6 @@ import math
 
 import numpy as np
 
-from editor.timeline.keyframes import ease
 
 WARP, FREEZE = "LinearTimeWarp", "FreezeFrame"
 MIN_SPEED, MAX_SPEED = 0.1, 16.0
