@@ -67,3 +67,19 @@ def test_ken_burns_button_keys_a_push_in(panel):
     buttons[0].click()
     c = doc.project.track("v").clip("c")
     assert c.transform.fit == "fill" and c.keyframes["scale"][-1].value > c.keyframes["scale"][0].value
+
+
+def test_before_after_shows_the_picture_without_colour_in_the_preview_only(panel, tmp_path):
+    from PySide6.QtWidgets import QCheckBox
+
+    from editor.render.compositor import Compositor
+
+    doc, w = panel
+    _set(w, "exposure", -2.0)
+    graded = Compositor(doc.project, pool=doc.pool).frame(5)
+    w.findChild(QCheckBox, "before").setChecked(True)
+    plain = Compositor(doc.project, pool=doc.pool).frame(5)
+    assert graded.mean() < plain.mean() - 10
+    assert Compositor(doc.project).frame(5).mean() == pytest.approx(graded.mean())  # an export's own pool: graded
+    w.findChild(QCheckBox, "before").setChecked(False)
+    assert Compositor(doc.project, pool=doc.pool).frame(5).mean() == pytest.approx(graded.mean())

@@ -119,7 +119,8 @@ def layer(comp, clip, n: int, reader, asset):
     f = _decode_scale(m)
     dw, dh = max(1, round(sw * f)), max(1, round(sh * f))
     img, _ = source_picture(comp, clip, n, reader, asset, (dw, dh))
-    if clip.colour is not None or (clip.keyframes and not set(COLOUR_KEYS).isdisjoint(clip.keyframes)):
+    graded = clip.colour is not None or (clip.keyframes and not set(COLOUR_KEYS).isdisjoint(clip.keyframes))
+    if graded and not getattr(comp.pool, "colour_bypass", False):  # the preview's before/after switch
         img = colour_mod.apply(img, geometry.colour_at(clip, k))
     alpha = geometry.opacity_at(clip, k) * _fades(clip, n)
     md = m @ np.diag([sw / dw, sh / dh, 1.0])  # decoded pixels -> frame

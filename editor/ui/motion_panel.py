@@ -21,7 +21,7 @@ COLOUR = [("exposure", 0.1, 2), ("contrast", 0.05, 2), ("saturation", 0.05, 2), 
 
 
 class MotionPanel(QScrollArea):
-    analysed = Signal()  # a stabilise analysis finished: the preview draws the corrected picture
+    analysed = Signal()  # the picture changed without an edit (analysis done, before/after): the preview redraws
 
     def __init__(self, doc, parent=None):
         super().__init__(parent)
@@ -106,6 +106,11 @@ class MotionPanel(QScrollArea):
         self.form.addRow(QLabel("<b>Colour</b>"))
         for name, step, decimals in COLOUR:
             self.form.addRow(name.capitalize(), self._animatable(clip, name, values[name], step, decimals, k))
+        before = QCheckBox("show before colour")
+        before.setObjectName("before")
+        before.setChecked(bool(getattr(self.doc.pool, "colour_bypass", False)))
+        before.toggled.connect(self._before_after)
+        self.form.addRow("Compare", before)
         lut = QPushButton(c["lut"].rsplit("/", 1)[-1] if c["lut"] else "Choose...")
         lut.clicked.connect(self._choose_lut)
         self.form.addRow("3D LUT", lut)
@@ -221,6 +226,11 @@ class MotionPanel(QScrollArea):
             self.doc.apply(f"Remove {name} key", edits.remove_keyframe, clip.id, name, k)
         else:
             self.doc.apply(f"Key {name}", edits.set_keyframe, clip.id, name, k, value, "ease-in-out")
+
+    def _before_after(self, on: bool) -> None:
+        """The preview shows pictures before colour correction (its own pool only: exports never see this)."""
+        self.doc.pool.colour_bypass = bool(on)
+        self.analysed.emit()
 
     def _choose_lut(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a 3D LUT", "", "3D LUT (*.cube)")
