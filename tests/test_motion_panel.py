@@ -83,3 +83,14 @@ def test_before_after_shows_the_picture_without_colour_in_the_preview_only(panel
     assert Compositor(doc.project).frame(5).mean() == pytest.approx(graded.mean())  # an export's own pool: graded
     w.findChild(QCheckBox, "before").setChecked(False)
     assert Compositor(doc.project, pool=doc.pool).frame(5).mean() == pytest.approx(graded.mean())
+
+
+def test_timeline_marks_every_keyed_frame_and_speed_keys_apart(panel):
+    from editor.timeline import motion_edits as me
+    from editor.ui.key_marks import key_frames
+
+    doc, _ = panel
+    p = me.set_keys(doc.project, "c", "x", [(0, 0.0), (20, 0.1)])
+    p = me.set_keys(p, "c", "opacity", [(20, 1.0), (40, 0.5)])
+    p = me.set_speed_ramp(p, "c", [(10, 1.0), (40, 2.0)])
+    assert key_frames(p.track("v").clip("c")) == {0: False, 10: True, 20: False, 40: True}
