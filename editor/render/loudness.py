@@ -23,7 +23,7 @@ DEFAULT_TARGET = -14.0
 CEILING_DBTP = -1.0
 OVERSAMPLE = 4
 AIM = 10 ** (-0.15 / 20)
-ROUNDS = 4  # at most: gain and ceiling set, measured through the codec, corrected
+ROUNDS = 5  # at most: gain and ceiling set, measured through the codec, corrected
 
 
 # -- measuring ------------------------------------------------------------------------------------------------------
@@ -291,23 +291,23 @@ def normaliser(mix: Callable[[int, int], np.ndarray], start: int, end: int, chun
         return check.finish() if check else (meter.integrated(), peaks.peak_db)
 
     measured, _ = measure(None, ceiling_db)
-    stage_gain, ceiling = 1.0, ceiling_db - 0.2
+    stage_gain, ceiling = 1.0, ceiling_db - 0.3
     if math.isfinite(measured):
         gain_db = target_lufs - measured
-        best = None  # (miss in LU, gain dB, ceiling) of a measured setting whose file keeps the ceiling
+        tried = []  # (keeps the ceiling, miss in LU, gain dB, ceiling): only settings measured through the codec
+        overshoot = 0.0  # the most the encoder has added to the limited peaks so far
         for _ in range(ROUNDS):  # the limiter and the encoder take a little loudness off and add a little peak
             got, peak = measure(10 ** (gain_db / 20), ceiling)
             if not math.isfinite(got):
                 break
-            if peak <= ceiling_db and (best is None or abs(got - target_lufs) < best[0]):
-                best = (abs(got - target_lufs), gain_db, ceiling)
-            if best is not None and best[0] < 0.25:
+            tried.append((peak <= ceiling_db, abs(got - target_lufs), gain_db, ceiling))
+            if peak <= ceiling_db and abs(got - target_lufs) < 0.3:
                 break
-            overshoot = max(0.0, peak - ceiling)  # what the encoder adds to the limited peaks
+            overshoot = max(overshoot, peak - ceiling)
             gain_db += target_lufs - got
-            ceiling = min(ceiling_db - 0.2, ceiling_db - overshoot - 0.1)
-        if best is not None:
-            _, gain_db, ceiling = best
+            ceiling = min(ceiling, ceiling_db - overshoot - 0.15)
+        if tried:  # the closest of those that kept the ceiling (else the one that came nearest to it)
+            _, _, gain_db, ceiling = min(tried, key=lambda t: (not t[0], t[1] if t[0] else -t[3]))
         stage_gain = 10 ** (gain_db / 20)
     stage = LoudnessStage(rate, channels, stage_gain, ceiling)
     stage.measured_lufs, stage.target_lufs = measured, target_lufs
