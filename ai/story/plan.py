@@ -32,7 +32,7 @@ def move_scores(look: PhotoLook, frame_aspect: float) -> dict[str, float]:
     detail (its moves are scored, the story takes the best that differs from the last one)."""
     wide = look.aspect / frame_aspect  # > 1: the picture is wider than the frame (there is room to pan)
     s = {"push-in": 1.0 + (2.5 if look.faces else 0.0) + (1.0 - look.spread),
-         "zoom-in": 0.9 + 0.5 * (1.0 - look.spread),
+         "zoom-in": 0.9 + 0.5 * (1.0 - look.spread) + (1.0 if look.faces else 0.0),
          "pull-out": 0.8 + 2.0 * max(0.0, 0.5 - look.spread) * 2 - (1.5 if look.faces else 0.0),
          "pan-right" if look.side >= 0 else "pan-left": 0.7 + 2.5 * max(0.0, wide - 1.0) + 1.5 * look.spread,
          "pan-left" if look.side >= 0 else "pan-right": 0.5 + 2.0 * max(0.0, wide - 1.0) + 1.0 * look.spread,

@@ -269,7 +269,8 @@ def _title(project, text: str, frames, W: int, H: int) -> Project:
     rate = project.settings.rate
     t = template("centered")
     portrait = H > W
-    title = t.title(rate, text=text, size=0.055 if portrait else 0.09)
+    # low in the frame (faces are mostly in the upper half), smaller on a tall frame so the words fit across
+    title = t.title(rate, text=text, size=0.05 if portrait else 0.085, y=0.8)
     n = min(t.frames(rate), max(2, frames[-1] - frames[0]))
     project = edits.add_track(project, "video", name="Title", track_id="story-title", index=1)
     return add_title(project, "story-title", 0, n, title, name=text[:60])
