@@ -23,6 +23,7 @@ from editor.ui.preview import PreviewWidget
 from editor.ui.proxies import ProxyQueue
 from editor.ui.timeline_view import TimelineView, timecode
 from editor.ui.transport import remember_window
+from editor.ui import music_ui
 
 MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.mp3 *.wav *.flac *.m4a *.aac *.ogg *.png *.jpg " \
                "*.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.proxies.enabled = self.settings.value("preview/proxies", True, type=bool)
         self.proxies.status.connect(self._status_proxy.setText)
         self._build_menus()
+        music_ui.install(self)  # Music menu, File > New Photo Story (editor/ui/music_ui.py)
         self._connect(self.doc)
         self.proxies.attach(self.doc)
         self.timeline.fill_requested.connect(self.fill_cut)

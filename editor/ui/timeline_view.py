@@ -17,6 +17,9 @@ from editor.timeline import edits
 from editor.ui.callbacks import Callbacks
 from editor.ui.document import Document
 from editor.ui.key_marks import paint_key_diamonds
+from editor.ui import music_marks
+from editor.actions.music import is_music_drop
+from editor.timeline.music_edits import beat_frames, place_music
 
 ASSET_MIME = "application/x-seamline-asset"
 RULER_H = 26
@@ -65,6 +68,7 @@ class TimelineView(QWidget):
         self.px_per_frame = 3.0
         self.scroll = 0  # first visible frame
         self.snapping = True
+        self.volume = music_marks.VolumeGestures(self)  # drags on audio clips: fades and the volume line
         self.drag: Drag | None = None
         self.thumbs: dict[str, QPixmap] = {}
         self.peaks: dict[str, object] = {}
@@ -306,6 +310,7 @@ class TimelineView(QWidget):
         p.setFont(QFont("Sans", 8))
         p.drawText(r.adjusted(4, 1, -2, 0), Qt.AlignLeft | Qt.AlignTop, c.name or (asset.name if asset else c.text or "?"))
         paint_key_diamonds(p, c, r, self.px_per_frame)  # editor/ui/key_marks.py
+        music_marks.paint(p, self.doc.project, t, c, r, self.px_per_frame)  # beats, fades, volume line
 
     def _paint_wave(self, p, c, asset, r):
         peaks = self.peaks.get(asset.id)
@@ -377,6 +382,8 @@ class TimelineView(QWidget):
                 self.doc.selected_track = tr.id if tr else None
                 self.doc.select([])
             return
+        if e.button() == Qt.LeftButton and self.volume.press(pos):  # fade handles, volume line (music_marks)
+            return
         kind, track, obj = self.hit(pos)
         if e.button() == Qt.RightButton:
             self._context_menu(e.globalPosition().toPoint(), kind, track, obj, pos)
@@ -400,6 +407,8 @@ class TimelineView(QWidget):
 
     def mouseMoveEvent(self, e):
         pos = e.position().toPoint()
+        if self.volume.move(pos):
+            return
         if self.drag is None:
             kind, _, _ = self.hit(pos)
             self.setCursor(Qt.SizeHorCursor if kind in ("in", "out") else (
@@ -419,6 +428,8 @@ class TimelineView(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, e):
+        if self.volume.release(e.position().toPoint()):
+            return
         d, self.drag = self.drag, None
         if d is None:
             return
@@ -442,7 +453,7 @@ class TimelineView(QWidget):
     def _snap(self, start: int, duration: int, ignore: str | None = None) -> int:
         if not self.snapping:
             return max(0, start)
-        points = {self.doc.playhead, 0}
+        points = {self.doc.playhead, 0, *beat_frames(self.doc.project)}  # the music's beats too
         for t in self.doc.project.tracks:
             for c in t.clips:
                 if c.id != ignore:
@@ -520,6 +531,8 @@ class TimelineView(QWidget):
 
     # -- public slots (gestures end here; tests drive them too) ------------------------------------------------
     def drop_asset(self, asset_id: str, track_id: str, frame: int) -> bool:
+        if is_music_drop(self.doc.project, self.doc.project.assets[asset_id]):  # a song on an empty timeline
+            return self.doc.apply("Add music", place_music, asset_id, 0)
         return self.doc.apply("Add clip", place_asset, asset_id, track_id, frame)
 
     def move_clip(self, clip_id: str, start: int, track_id: str | None = None) -> bool:
