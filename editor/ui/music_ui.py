@@ -38,13 +38,12 @@ def install(window) -> None:
         window.loudness_actions[value] = a
     loud.aboutToShow.connect(lambda: window.loudness_actions[window.doc.project.settings.loudness].setChecked(True)
                              if window.doc.project.settings.loudness in window.loudness_actions else None)
-    for m in window.menuBar().actions():
-        if m.text().replace("&", "") == "File":
-            f = m.menu()
-            a = QAction("New Photo Story...", window)
-            a.triggered.connect(ui.new_story)
-            first = f.actions()
-            f.insertAction(first[1], a) if len(first) > 1 else f.addAction(a)
+    story = QAction("New Photo Story...", window)
+    story.triggered.connect(ui.new_story)
+    window.story_action = story
+    recent = getattr(window, "recent_menu", None)
+    if recent is not None:  # File: after New and Open (the menu holding Open Recent)
+        recent.parentWidget().insertAction(recent.menuAction(), story)
 
 
 class MusicActions:
