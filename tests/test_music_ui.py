@@ -1,7 +1,5 @@
 """Music in the window: a song dropped on an empty timeline, its beat ticks, dragging the volume line and a fade
 handle, cut to the beat from the menu, and File > New Photo Story building one undoable step."""
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -10,23 +8,7 @@ from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from songgen import song, write_wav  # noqa: E402
-
-
-@pytest.fixture
-def window(qtbot, monkeypatch, tmp_path):
-    monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
-    from PySide6.QtWidgets import QMessageBox
-
-    from editor.ui.main_window import MainWindow
-
-    w = MainWindow()
-    w.quiet_errors = True
-    w.ask = lambda *a: QMessageBox.Discard
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.doc.session.mark_saved()
-    w.close()
+from test_ui import window  # noqa: E402,F401  (the main window fixture)
 
 
 def test_song_on_empty_timeline_beats_volume_line_and_fades(qtbot, window, tmp_path):

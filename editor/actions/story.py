@@ -26,7 +26,9 @@ from editor.timeline import edits
 from editor.timeline.model import Clip, Project, ProjectSettings, Transform, new_id
 
 Report = Callable[[float, str], None]
-ASPECT_TOLERANCE = 0.12  # a picture within 12% of the frame's shape fills it; beyond, it is fitted over a blur
+# a picture within 20% of the frame's shape fills it (a 3:2 photo in 16:9 loses a sliver top and bottom: thin blurred
+# strips beside it looked like a mistake when watched); beyond, it is fitted over a blurred copy of itself
+ASPECT_TOLERANCE = 0.2
 
 
 @dataclass
@@ -271,7 +273,7 @@ def _title(project, text: str, frames, W: int, H: int) -> Project:
     portrait = H > W
     # low in the frame (faces are mostly in the upper half), smaller on a tall frame so the words fit across
     title = t.title(rate, text=text, size=0.05 if portrait else 0.085, y=0.8)
-    n = min(t.frames(rate), max(2, frames[-1] - frames[0]))
+    n = min(t.frames(rate), max(2, frames[1] - frames[0]))  # gone by the first cut: it belongs to the opening
     project = edits.add_track(project, "video", name="Title", track_id="story-title", index=1)
     return add_title(project, "story-title", 0, n, title, name=text[:60])
 
