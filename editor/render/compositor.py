@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from editor.render.sources import MediaPool
+from editor.render.transitions import blend
 from editor.timeline.model import Clip, Project, Track, Transition
 
 
@@ -65,13 +66,7 @@ class Compositor:
                 W, H = self.size
                 ca = self._place(np.zeros((H, W, 3), np.uint8), *la)
                 cb = self._place(np.zeros((H, W, 3), np.uint8), *lb)
-                if x.kind == "wipe":
-                    edge = int(round(p * W))
-                    ca[:, :edge] = cb[:, :edge]
-                    out = ca
-                else:
-                    out = cv2.addWeighted(ca, 1.0 - p, cb, p, 0.0)
-                return out, (0, 0, W, H), 1.0
+                return blend(x.kind, ca, cb, p), (0, 0, W, H), 1.0
         clip = track.clip_at(n)
         if clip is None:
             return None
