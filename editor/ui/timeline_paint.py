@@ -109,12 +109,20 @@ class TimelinePainter:
         p.fillRect(QRectF(x0, row.top, x1 - x0, row.height - 1),
                    QColor(38, 40, 46) if t.kind == "video" else QColor(34, 40, 38))
         clips = t.clips_between(first, last + 1)
+        ppf = geo.px_per_frame
+        slivers = []
         for c in clips:
-            self.clip(p, row, c)
-        for c in clips:  # each transition is found from the clip it leaves: O(log n), not a scan
-            x = t.transitions_of(c.id)[1]
-            if x is not None:
-                self.transition(p, row, c, x)
+            if c.duration * ppf < 4:
+                slivers.append(c)
+            else:
+                self.clip(p, row, c)
+        if slivers:
+            self.slivers(p, row, slivers)
+        if ppf >= 0.15 and t.transitions:  # (narrower than a few pixels: not drawn)
+            for c in clips:  # each transition is found from the clip it leaves: O(log n), not a scan
+                x = t.transitions_of(c.id)[1]
+                if x is not None:
+                    self.transition(p, row, c, x)
         if geo.show_handles():
             for a, b in geo.cuts(t, first, last):
                 self.handle(p, row, a, b)
@@ -128,6 +136,31 @@ class TimelinePainter:
         if asset.provenance:
             return "generated"
         return asset.kind if t.kind == "video" else "audio"
+
+    def slivers(self, p, row: Row, clips):
+        """Zoomed far out, clips a few pixels wide: runs of the same colour drawn as one rectangle."""
+        v, geo = self.view, self.view.geo
+        assets, sel = v.doc.project.assets, v.doc.selection
+        kinds: dict[str, QColor] = {}
+        run = None  # [x0, x1, colour]
+        top, h = row.top + 2, row.height - 4
+        for c in clips:
+            if c.id in sel:
+                colour = SELECTED
+            else:
+                colour = kinds.get(c.asset_id)
+                if colour is None:
+                    colour = kinds[c.asset_id] = COLORS[self._kind(row.track, assets.get(c.asset_id))]
+            x0 = geo.x_of(c.start)
+            x1 = x0 + max(1.0, c.duration * geo.px_per_frame)
+            if run is not None and run[2] is colour and x0 <= run[1] + 1:
+                run[1] = x1
+                continue
+            if run is not None:
+                p.fillRect(QRectF(run[0], top, run[1] - run[0], h), run[2])
+            run = [x0, x1, colour]
+        if run is not None:
+            p.fillRect(QRectF(run[0], top, run[1] - run[0], h), run[2])
 
     def clip(self, p, row: Row, c):
         v, geo = self.view, self.view.geo
