@@ -122,6 +122,8 @@ def test_insert_drop_lands_on_the_nearer_cut_and_new_tracks_where_none_fits(geo)
     assert (t.track_id, t.start, t.mode) == ("v1", 100, "insert")
     t = geo.drop_target(p, geo.x_of(170), v1.top + 20, 50, "video", "insert")
     assert t.start == 200
+    t = geo.drop_target(p, geo.x_of(302), v1.top + 20, 50, "video", "insert")  # just after the end: snaps to it
+    assert (t.start, t.mode) == (300, "insert")
     t = geo.drop_target(p, geo.x_of(150), v1.top + 20, 50, "video", "overwrite")
     assert (t.start, t.mode) == (150, "overwrite")
     a1 = geo.row_of(p, "a1")

@@ -351,7 +351,10 @@ class TimelineGeometry:
                 return DropTarget(track.id, kind, other.start, "swap", swap_with=other.id)
             mode = "insert"
         if mode == "insert":
-            return DropTarget(track.id, kind, self.insert_point(_without(track, ignore), frame), "insert")
+            bare = _without(track, ignore)
+            if bare.clip_at(frame) is None:  # in empty time: where it is dropped, snapped to what is near
+                frame = self.snap(project, frame, duration, ignore, playhead, snapping)
+            return DropTarget(track.id, kind, self.insert_point(bare, frame), "insert")
         return DropTarget(track.id, kind, self.snap(project, frame, duration, ignore, playhead, snapping),
                           "overwrite")
 

@@ -83,7 +83,7 @@ class TransitionsLibrary(QWidget):
         for i in range(self.list.count()):
             it = self.list.item(i)
             icons = self.frames[it.data(Qt.UserRole)]
-            it.setIcon(icons[self._tick % len(icons)])
+            it.setIcon(icons[(self._tick + 5 * i) % len(icons)])  # out of step: the panel shows every stage
 
     def selected_kind(self) -> str:
         it = self.list.currentItem()
