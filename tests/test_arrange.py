@@ -7,7 +7,7 @@ import pytest
 from editor.actions.media import lay_asset
 from editor.session import Session
 from editor.timeline import arrange, edits
-from editor.timeline.model import Clip, EditError, MediaAsset, Project, ProjectSettings, Track
+from editor.timeline.model import Clip, EditError, MediaAsset, Project, ProjectSettings
 from editor.timeline.validate import problems
 
 

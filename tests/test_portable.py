@@ -7,7 +7,6 @@ from pathlib import Path
 
 from editor.project import portable
 from editor.project.fileio import load, missing_media, save
-from editor.timeline import edits
 from editor.timeline.model import Clip, MediaAsset, Project, ProjectSettings, Track
 
 

@@ -104,7 +104,7 @@ class TimelinePainter:
         p.fillRect(QRect(0, 0, geo.header_w, geo.ruler_h), QColor(44, 46, 52))
 
     def row(self, p, row: Row, first, last, x0, x1):
-        v, geo = self.view, self.view.geo
+        geo = self.view.geo
         t = row.track
         p.fillRect(QRectF(x0, row.top, x1 - x0, row.height - 1),
                    QColor(38, 40, 46) if t.kind == "video" else QColor(34, 40, 38))

@@ -14,7 +14,6 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
