@@ -11,6 +11,7 @@ from PySide6.QtGui import QDropEvent  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from mediagen import indexed_video  # noqa: E402
+from test_ui import import_and_wait  # noqa: E402
 
 
 @pytest.fixture
@@ -28,13 +29,6 @@ def window(qtbot, monkeypatch, tmp_path):
     yield w
     w.doc.session.mark_saved()
     w.close()
-
-
-def import_and_wait(qtbot, window, paths, **kw):
-    w = window.import_files(paths, **kw)
-    with qtbot.waitSignal(w.signals.finished, timeout=30000):
-        pass
-    qtbot.wait(20)
 
 
 def media(tmp_path, n=3, frames=90):

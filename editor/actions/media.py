@@ -119,7 +119,7 @@ def lay_asset(project: Project, asset_id: str, track_id: str | None, frame: int,
         fresh = track is None or track.kind == want
         project, track_id = _track_for(project, want, new_track_index, fresh=fresh)
         track = project.track(track_id)
-    parts = arrange.clips_for(project, asset_id, max(0, frame))
+    parts = clips_for_asset(project, asset, max(0, frame))
     if track.kind == "audio":
         parts = [(k, evolve(c, link=None)) for k, c in parts if k == "audio"]
     placed = []

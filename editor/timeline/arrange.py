@@ -313,23 +313,5 @@ def close_all_gaps(project: Project, track_id: str) -> Project:
     return out
 
 
-def clips_for(project: Project, asset_id: str, start: int, duration: int | None = None) -> list[tuple[str, Clip]]:
-    """(track kind, clip) for laying an asset at `start`: picture and linked sound for a video with sound."""
-    asset = project.assets[asset_id]
-    if duration is None:
-        duration = project.max_duration(asset_id, 0)
-        if duration is None:
-            duration = int(round(4 * project.settings.rate))
-    link = new_id("L") if asset.kind == "video" and asset.has_audio else None
-    out = []
-    if asset.kind in ("video", "image"):
-        out.append(("video", Clip(id=new_id("c"), asset_id=asset_id, start=start, duration=duration, link=link,
-                                  name=asset.name)))
-    if asset.kind == "audio" or link:
-        out.append(("audio", Clip(id=new_id("c"), asset_id=asset_id, start=start, duration=duration, link=link,
-                                  name=asset.name)))
-    return out
-
-
 __all__ = ["blank_project", "choose_settings", "size_for", "aspect_of", "set_settings", "overwrite", "insert", "move", "swap",
-           "ripple_move", "close_all_gaps", "clips_for", "ASPECTS"]
+           "ripple_move", "close_all_gaps", "ASPECTS"]
