@@ -294,6 +294,7 @@ def test_playhead_ticks_repaint_a_strip_and_edits_repaint_what_changed(qtbot, wi
     rects = []
     real = tl.painter.paint
     tl.painter.paint = lambda p, r: (rects.append(r), real(p, r))[1]
+    qtbot.waitUntil(lambda: len(window.pictures.strips) == 3, timeout=30000)  # (their arrival repaints all)
     qtbot.wait(100)  # whatever was pending is painted
     rects.clear()
     window.doc.set_playhead(40)
