@@ -37,7 +37,8 @@ def run_fill(window) -> bool:
         window.timeline.progress.pop(key, None)
         asset, n = result
         if doc.apply("Fill transition", insert_fill, track_id, a, b, asset, n):
-            window.statusBar().showMessage(f"filled the cut with {n} frames ({asset.provenance.get('backend_used')})",
+            window.statusBar().showMessage(f"The cut is filled with {n / float(doc.project.settings.rate):.1f} s of new frames "
+                                           f"({asset.provenance.get('backend_used')})",
                                            6000)
         window.timeline.update()
 

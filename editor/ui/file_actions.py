@@ -10,6 +10,7 @@ from editor.errors import ProjectError
 from editor.project import portable
 from editor.ui import workers
 from editor.ui.document import Document
+from editor.ui.pictures import alive
 
 
 class FileActions:
@@ -112,7 +113,7 @@ class FileActions:
             f"Copying media into {portable.media_folder(path).name}: {int(f * 100)} %  {name}"))
 
         def done(moved):
-            if doc is not self.doc:
+            if not alive(self) or doc is not self.doc:
                 return
             if doc.apply("Collect files", portable.repoint, moved):
                 doc.save()
@@ -140,7 +141,7 @@ class FileActions:
         from editor.actions.media import relink
         from editor.media.probe import probe
 
-        project = self.doc.project
+        project, project_path = self.doc.project, self.doc.path
 
         def work(progress, cancelled):
             found = portable.find_missing(project, folder)
@@ -156,6 +157,8 @@ class FileActions:
         w = workers.Worker(work)
 
         def done(found):
+            if not alive(self) or self.doc.project is not project and self.doc.path != project_path:
+                return
             with self.doc.group("Find missing media"):
                 for aid, p in found.items():
                     self.doc.apply("Relink media", relink, aid, p)

@@ -16,7 +16,7 @@ from editor.ui.import_actions import MEDIA_FILTER, ImportActions  # noqa: F401
 from editor.ui.labels import playback_summary, timecode
 from editor.ui.menus import build_menus
 from editor.ui.panels import Inspector, MediaBin
-from editor.ui.pictures import MediaPictures
+from editor.ui.pictures import MediaPictures, alive
 from editor.ui.preview import PreviewWidget
 from editor.ui.proxies import ProxyQueue
 from editor.ui.timeline_view import TimelineView
@@ -31,7 +31,7 @@ class MainWindow(FileActions, ImportActions, EditActions, QMainWindow):
         self.doc = doc or Document()
         self.settings = QSettings("Seamline", "Seamline")
         self.setFont(style.font())
-        self.pictures = MediaPictures(lambda msg: self.statusBar().showMessage(msg, STATUS_MS))
+        self.pictures = MediaPictures(self._picture_error)
         self.timeline = TimelineView(self.doc, pictures=self.pictures)
         scroll = QScrollArea()
         scroll.setWidget(self.timeline)
@@ -144,6 +144,10 @@ class MainWindow(FileActions, ImportActions, EditActions, QMainWindow):
 
     def _show_time(self, n):
         self._status_time.setText(timecode(n, self.doc.project.settings.rate))
+
+    def _picture_error(self, msg: str):
+        if alive(self):  # a worker may report after the window closed
+            self.statusBar().showMessage(msg, STATUS_MS)
 
     def _preview_status(self, text: str):
         """While playing the preview says how it goes; when it stops, a summary that goes away after a while."""

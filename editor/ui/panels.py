@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, Q
                                QListWidgetItem, QVBoxLayout, QWidget)
 
 from editor.timeline import edits
+from editor.ui import style
 from editor.ui.document import Document
 from editor.ui.labels import frames_of, seconds, short_duration, timecode
 from editor.ui.pictures import MediaPictures, alive, pixmap_from_rgb  # noqa: F401  (pixmap_from_rgb: older callers)
@@ -37,8 +38,9 @@ class MediaBin(QListWidget):
         self.pictures = pictures or MediaPictures()
         self.pictures.ready.connect(self._picture_ready)
         self.setViewMode(QListWidget.IconMode)
-        self.setIconSize(QSize(112, 63))
-        self.setGridSize(QSize(136, 118))
+        k = style.layout_scale()
+        self.setIconSize(QSize(int(112 * k), int(63 * k)))
+        self.setGridSize(QSize(int(136 * k), int(118 * k)))
         self.setResizeMode(QListWidget.Adjust)
         self.setMovement(QListWidget.Static)
         self.setDragEnabled(True)

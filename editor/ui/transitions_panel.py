@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
                                QVBoxLayout, QWidget)
 
 from editor.render.transitions import LABELS, preview_frames
+from editor.ui import style
 from editor.ui.pictures import pixmap_from_rgb
 from editor.ui.timeline_view import TRANSITION_MIME
 
@@ -37,8 +38,9 @@ class TransitionsLibrary(QWidget):
         hint.setWordWrap(True)
         self.list = TransitionList()
         self.list.setViewMode(QListWidget.IconMode)
-        self.list.setIconSize(QSize(96, 54))
-        self.list.setGridSize(QSize(118, 90))
+        k = style.layout_scale()
+        self.list.setIconSize(QSize(int(96 * k), int(54 * k)))
+        self.list.setGridSize(QSize(int(118 * k), int(90 * k)))
         self.list.setResizeMode(QListWidget.Adjust)
         self.list.setDragEnabled(True)
         self.list.setWordWrap(True)
