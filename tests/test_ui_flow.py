@@ -306,3 +306,29 @@ def test_playhead_ticks_repaint_a_strip_and_edits_repaint_what_changed(qtbot, wi
                      "fade_in", 10)
     qtbot.waitUntil(lambda: bool(rects), timeout=2000)
     assert min(r.left() for r in rects) >= int(tl.x_of(180)) - 40  # only around the third clip
+
+
+def test_bug10_save_as_brings_generated_media_beside_the_project(qtbot, window, tmp_path):
+    import json
+    import shutil
+
+    from editor.actions.media import asset_from_info
+    from editor.media.probe import probe
+    from editor.timeline import edits
+
+    src = indexed_video(tmp_path / "fill.mp4", 30, Fraction(30), size=(64, 36))
+    job = window.doc.generated_dir() / "fill-transition-123"  # an unsaved project: the user's data folder
+    job.mkdir(parents=True)
+    shutil.copy(src, job / "fill.mp4")
+    (job / "provenance.json").write_text(json.dumps({"tool": "fill-transition"}))
+    asset = asset_from_info(probe(job / "fill.mp4"), Fraction(30), provenance={"tool": "fill-transition"})
+    window.doc.apply("Add", edits.add_asset, asset)
+    window.timeline.drop_asset(asset.id, window.doc.project.video_tracks()[0].id, 0)
+    (tmp_path / "trip").mkdir()
+    assert window.save_as(tmp_path / "trip" / "Trip.seam")
+    qtbot.waitUntil(lambda: window.collect_worker.done, timeout=30000)
+    qtbot.wait(50)
+    moved = window.doc.project.assets[asset.id].path
+    assert moved.startswith(str(tmp_path / "trip" / "Trip media" / "generated" / "fill-transition-123"))
+    assert not window.doc.modified  # saved again with the new place
+    assert window.doc.generated_dir() == tmp_path / "trip" / "Trip media" / "generated"
