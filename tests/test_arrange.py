@@ -141,7 +141,9 @@ def test_ripple_move_and_close_all_gaps():
 
 
 def test_project_settings_change_keeps_every_clip_at_the_same_time():
-    p, v1, a1 = cut(("dog", 90), ("photo", 60))
+    p, v1, a1 = cut(("dog", 300), ("photo", 60))  # dog: all of its media
+    p = edits.trim(p, p.track(v1).clips[0].id, "in", 210)  # its last 3 s (a clip that ends where its media does)
+    p = arrange.close_all_gaps(p, v1)
     p = edits.add_transition(p, v1, p.track(v1).clips[0].id, p.track(v1).clips[1].id, "dissolve", 30)
     q = arrange.set_settings(p, 1080, 1920, Fraction(60))
     assert (q.settings.width, q.settings.height, q.settings.rate) == (1080, 1920, 60)

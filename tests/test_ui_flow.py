@@ -332,3 +332,21 @@ def test_bug10_save_as_brings_generated_media_beside_the_project(qtbot, window, 
     assert moved.startswith(str(tmp_path / "trip" / "Trip media" / "generated" / "fill-transition-123"))
     assert not window.doc.modified  # saved again with the new place
     assert window.doc.generated_dir() == tmp_path / "trip" / "Trip media" / "generated"
+
+
+def test_project_settings_dialog_changes_shape_and_rate_as_one_step(qtbot, window, tmp_path):
+    from editor.ui.dialogs import ProjectSettingsDialog
+
+    v1 = _three_cut(window, tmp_path, qtbot)
+    before = [(c.start, c.duration) for c in window.doc.project.track(v1).clips]
+    dlg = ProjectSettingsDialog(window)
+    dlg.aspect.setCurrentIndex(dlg.aspect.findData("9:16"))
+    dlg.size.setCurrentIndex(dlg.size.findData(1080))
+    dlg.rate.setCurrentIndex(dlg.rate.findData("60"))
+    assert "1080\u00d71920" in dlg.summary.text()
+    dlg.apply()
+    s = window.doc.project.settings
+    assert (s.width, s.height, s.rate) == (1080, 1920, 60)
+    assert [(c.start, c.duration) for c in window.doc.project.track(v1).clips] == [(2 * a, 2 * d) for a, d in before]
+    window.doc.undo()
+    assert window.doc.project.settings.rate == 30

@@ -57,7 +57,7 @@ def set_settings(project: Project, width: int | None = None, height: int | None 
     new_rate = s.rate if rate is None else ProjectSettings(rate=rate).rate
     out = project
     if new_rate != s.rate:
-        out = _convert_rate(project, Fraction(new_rate) / Fraction(s.rate))
+        out = _convert_rate(project, Fraction(new_rate) / Fraction(s.rate), new_rate)
     return evolve(out, settings=evolve(s, width=w, height=h, rate=new_rate),
                   meta={**out.meta, "settings_chosen": True})
 
@@ -70,7 +70,7 @@ def choose_settings(project: Project) -> Project:
     return evolve(project, meta={**project.meta, "settings_chosen": True})
 
 
-def _convert_rate(project: Project, k: Fraction) -> Project:
+def _convert_rate(project: Project, k: Fraction, new_rate) -> Project:
     def f(n: int) -> int:
         return int(round(n * k))
 
@@ -98,8 +98,9 @@ def _convert_rate(project: Project, k: Fraction) -> Project:
         xs = tuple(evolve(x, duration=max(2, f(x.duration)), before=None if x.before is None else f(x.before))
                    for x in t.transitions)
         tracks.append(evolve(t, clips=tuple(clips), transitions=xs, markers=tuple(marker(m) for m in t.markers)))
-    out = evolve(project, assets=assets, tracks=tuple(tracks), markers=tuple(marker(m) for m in project.markers))
-    # a clip may now be a frame longer than its media after rounding: take the frame off
+    out = evolve(project, assets=assets, tracks=tuple(tracks), markers=tuple(marker(m) for m in project.markers),
+                 settings=evolve(project.settings, rate=new_rate))
+    # a clip may now be a frame longer than its media after rounding (at the new rate): take the frame off
     fixed = []
     for t in out.tracks:
         clips = []

@@ -148,8 +148,8 @@ class ProjectSettingsDialog(QDialog):
         for label, short in SIZES:
             self.size.addItem(label, short)
         self.rate = QComboBox()
-        for label, r in RATES:
-            self.rate.addItem(f"{label} frames per second", r)
+        for label, r in RATES:  # (data as text: Qt compares Python objects by identity)
+            self.rate.addItem(f"{label} frames per second", str(r))
         self.match = QComboBox()
         self.match.addItem("(choose)", None)
         for a in window.doc.project.assets.values():
@@ -175,9 +175,9 @@ class ProjectSettingsDialog(QDialog):
             self.size.addItem(str(short), short)
             i = self.size.count() - 1
         self.size.setCurrentIndex(i)
-        j = self.rate.findData(s.rate)
+        j = self.rate.findData(str(s.rate))
         if j < 0:
-            self.rate.addItem(rate_label(s.rate), s.rate)
+            self.rate.addItem(rate_label(s.rate), str(s.rate))
             j = self.rate.count() - 1
         self.rate.setCurrentIndex(j)
         for box in (self.aspect, self.size, self.rate):
@@ -189,7 +189,7 @@ class ProjectSettingsDialog(QDialog):
             w, h = self.custom
         else:
             w, h = arrange.size_for(self.aspect.currentData(), self.size.currentData())
-        return w, h, self.rate.currentData()
+        return w, h, Fraction(self.rate.currentData())
 
     def _show(self):
         if self.sender() in (self.aspect, self.size):
@@ -203,9 +203,9 @@ class ProjectSettingsDialog(QDialog):
             return
         a = self.window_.doc.project.assets[aid]
         self.custom = (a.width - a.width % 2, a.height - a.height % 2)
-        j = self.rate.findData(a.rate)
+        j = self.rate.findData(str(a.rate))
         if j < 0:
-            self.rate.addItem(rate_label(a.rate), a.rate)
+            self.rate.addItem(rate_label(a.rate), str(a.rate))
             j = self.rate.count() - 1
         self.rate.blockSignals(True)
         self.rate.setCurrentIndex(j)
