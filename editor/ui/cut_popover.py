@@ -36,8 +36,16 @@ class CutPopover(QFrame):
         if existing is not None:
             i = self.kind.findData("wipe-right" if existing.kind == "wipe" else existing.kind)
             self.kind.setCurrentIndex(max(0, i))
+        fill_tab = window.ai.fill
+        self.backend = QComboBox()
+        for i in range(fill_tab.backend.count()):
+            self.backend.addItem(fill_tab.backend.itemText(i))
+        self.backend.setCurrentText(fill_tab.backend.currentText())
+        self.backend.setToolTip("Which AI makes the fill: auto picks the built-in one unless an AI video model is "
+                                "set up (AI > Models)")
         form.addRow("Length", self.length)
         form.addRow("Transition", self.kind)
+        form.addRow("AI fill made by", self.backend)
         row = QHBoxLayout()
         self.add = QPushButton("Change transition" if existing else "Add transition")
         self.fill = QPushButton("Fill with AI...")
@@ -60,6 +68,7 @@ class CutPopover(QFrame):
         self.close()
 
     def _fill(self):
+        self.window_.ai.fill.backend.setCurrentText(self.backend.currentText())
         self.close()
         self.window_.fill_cut(*self.cut, seconds=self.length.value())
 

@@ -181,19 +181,24 @@ class TimelinePainter:
             self.draw_clip(p, row.track, c, asset, kind, selected, r.w, h, lo, min(r.w, v.width() - r.x))
             p.restore()
             return
+        lead = 0.0  # a cut at its start carries a "+": the name starts after it
+        if row.track.kind == "video" and geo.show_handles() and c.start > 0:
+            prev = row.track.clip_at(c.start - 1)
+            if prev is not None and prev.end == c.start:
+                lead = geo.handle_px / 2 + 2
         key = (c.asset_id, c.source_in, c.duration, c.name, c.fade_in, c.fade_out, w, h, selected, kind,
-               v.pictures.version.get(c.asset_id, 0), round(geo.px_per_frame, 6))
+               v.pictures.version.get(c.asset_id, 0), round(geo.px_per_frame, 6), lead)
         pix = self.cache.get(c.id, key)
         if pix is None:
             pix = QPixmap(w, h)
             pix.fill(Qt.transparent)
             q = QPainter(pix)
-            self.draw_clip(q, row.track, c, asset, kind, selected, r.w, h, 0.0, r.w)
+            self.draw_clip(q, row.track, c, asset, kind, selected, r.w, h, 0.0, r.w, lead)
             q.end()
             self.cache.put(c.id, key, pix)
         p.drawPixmap(QPointF(r.x, r.y), pix)
 
-    def draw_clip(self, p, t, c, asset, kind, selected, w, h, lo, hi):
+    def draw_clip(self, p, t, c, asset, kind, selected, w, h, lo, hi, lead=0.0):
         """A clip's picture in its own coordinates (0, 0, w, h); only columns lo..hi need drawing."""
         v = self.view
         r = QRectF(0, 0, w, h)
@@ -223,13 +228,14 @@ class TimelinePainter:
         p.setBrush(Qt.NoBrush)
         p.drawPath(path)
         name = c.name or (asset.name if asset else "missing media")
-        text_w = int(min(hi, w) - max(lo, 0)) - 8
+        x0 = max(lo, lead, 0)
+        text_w = int(min(hi, w) - x0) - 8
         if text_w > 12:
-            p.fillRect(QRectF(max(lo, 0) + 1, 1, min(text_w + 6, fm.horizontalAdvance(name) + 8), band),
+            p.fillRect(QRectF(x0 + 1, 1, min(text_w + 6, fm.horizontalAdvance(name) + 8), band),
                        QColor(0, 0, 0, 90))
             p.setPen(QColor(245, 245, 245))
             p.setFont(self.small)
-            p.drawText(QRectF(max(lo, 0) + 4, 1, text_w, band), Qt.AlignLeft | Qt.AlignVCenter,
+            p.drawText(QRectF(x0 + 4, 1, text_w, band), Qt.AlignLeft | Qt.AlignVCenter,
                        fm.elidedText(name, Qt.ElideRight, text_w))
 
     def filmstrip(self, p, c, asset, strip, top, w, h, lo, hi):
