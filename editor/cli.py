@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from editor import __version__
 
-COMMANDS = ("probe", "render", "fill-transition", "camera-move", "sfx")
+COMMANDS = ("probe", "render", "convert", "fill-transition", "camera-move", "sfx")
 
 
 class ProgressBar:
@@ -69,11 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("probe", help="print what a media file holds, as JSON")
     sp.add_argument("file")
 
-    sp = sub.add_parser("render", help="render a .seam or .otio project to MP4")
+    formats = ".seam, .otio, .otioz, .edl (CMX 3600), .xml (FCP 7) or .kdenlive"
+    sp = sub.add_parser("render", help=f"render a project or timeline ({formats}) to MP4")
     sp.add_argument("project")
     sp.add_argument("-o", "--output", required=True)
     sp.add_argument("--preset", choices=["1080p", "720p", "vertical", "square"], default=None,
                     help="output size (default: the project's own size)")
+    sp.add_argument("--rate", type=_fps, default=None, help="frame rate of an EDL (EDLs hold none; default 24)")
+
+    sp = sub.add_parser("convert", help=f"convert between {formats}")
+    sp.add_argument("input")
+    sp.add_argument("output")
+    sp.add_argument("--rate", type=_fps, default=None, help="frame rate to read the input at (EDL: default 24)")
 
     sp = sub.add_parser("fill-transition", help="generate the frames that carry A into B")
     sp.add_argument("a")
@@ -126,8 +133,12 @@ def gui_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warn(msg: str) -> None:
+    sys.stderr.write(f"seamline: warning: {msg}\n")
+
+
 def _fail(msg: str) -> int:
-    sys.stderr.write(f"seamline: error: {msg}\n")
+    sys.stderr.write(f"seamline: error: {' '.join(str(msg).split())}\n")
     return 2
 
 
@@ -164,15 +175,23 @@ def _run(args) -> int:
 
         print(json.dumps(probe(args.file).to_json(), indent=2))
         return 0
+    if args.command == "convert":
+        from editor.project.interchange import convert
+
+        for line in convert(args.input, args.output, args.rate):
+            _warn(line)
+        print(args.output)
+        return 0
     if args.command == "render":
         from editor.project import load
+        from editor.project.interchange import is_timeline
         from editor.render.exporter import export
 
-        project = load(args.project)
+        project = load(args.project, args.rate, on_warning=_warn)
         from editor.project.fileio import missing_media
 
         missing = missing_media(project)
-        if missing:
+        if missing and not is_timeline(args.project):  # an imported timeline has named them already
             sys.stderr.write("seamline: warning: offline media (shown as red frames): " +
                              ", ".join(a.path for a in missing) + "\n")
         out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"))

@@ -1,4 +1,8 @@
-"""Project frame n -> RGB uint8 array. Video tracks stack bottom (first) to top; gaps are black."""
+"""Project frame n -> RGB uint8 array. Video tracks stack bottom (first) to top; gaps are black.
+
+Media with transparency (PNG/WebP/GIF with alpha, ProRes 4444 ...) comes from its reader as premultiplied RGBA and is
+laid over the tracks below it; opaque media stays RGB and takes the plain copy/blend path.
+"""
 from __future__ import annotations
 
 import math
@@ -20,9 +24,9 @@ def fit_rect(src_w: int, src_h: int, dst_w: int, dst_h: int) -> tuple[int, int, 
 
 
 def transition_span(t_a: Clip, x: Transition) -> tuple[int, int]:
-    """[start, end) of a transition centred on the cut at the end of clip a."""
-    cut = t_a.end
-    return cut - x.duration // 2, cut - x.duration // 2 + x.duration
+    """[start, end) of a transition on the cut at the end of clip a (x.frames_before of it before the cut)."""
+    start = t_a.end - x.frames_before
+    return start, start + x.duration
 
 
 class Compositor:
@@ -44,7 +48,10 @@ class Compositor:
         src = self.project.source_frame(clip, n)
         if asset.frames is not None:
             src = min(max(src, 0), asset.frames - 1)
-        img = reader.frame(src, size=(w, h))
+        if getattr(reader, "has_alpha", False):
+            img = reader.frame_rgba(src, size=(w, h))  # premultiplied: 4 channels mark a see-through layer
+        else:
+            img = reader.frame(src, size=(w, h))
         a = clip.opacity
         k = n - clip.start
         if clip.fade_in and k < clip.fade_in:
@@ -54,8 +61,14 @@ class Compositor:
         return img, (x, y, w, h), a
 
     def _track_layer(self, track: Track, n: int):
-        """(img, rect, alpha) for what a track shows at n, transitions included; None for a gap."""
-        for x in track.transitions:
+        """(img, rect, alpha) for what a track shows at n, transitions included; None for a gap. O(log n): the clip
+        at n from the track's index, then only its own two transitions."""
+        clip = track.clip_at(n)
+        if clip is None:
+            return None
+        for x in track.transitions_of(clip.id):
+            if x is None:
+                continue
             a, b = track.clip(x.a), track.clip(x.b)
             if a is None or b is None:
                 continue
@@ -64,19 +77,19 @@ class Compositor:
                 p = (n - t0 + 0.5) / x.duration
                 la, lb = self._layer(a, n, track.id + "/a"), self._layer(b, n, track.id + "/b")
                 W, H = self.size
-                ca = self._place(np.zeros((H, W, 3), np.uint8), *la)
-                cb = self._place(np.zeros((H, W, 3), np.uint8), *lb)
-                return blend(x.kind, ca, cb, p), (0, 0, W, H), 1.0
-        clip = track.clip_at(n)
-        if clip is None:
-            return None
+                depth = 4 if la[0].shape[2] == 4 or lb[0].shape[2] == 4 else 3  # see-through: mix with alpha
+                ca = self._place(np.zeros((H, W, depth), np.uint8), *la)
+                cb = self._place(np.zeros((H, W, depth), np.uint8), *lb)
+                return blend(x.kind, ca, cb, p), (0, 0, W, H), 1.0  # the library's kinds (render/transitions.py)
         return self._layer(clip, n, track.id)
 
     @staticmethod
     def _place(canvas: np.ndarray, img: np.ndarray, rect, alpha: float) -> np.ndarray:
         x, y, w, h = rect
         region = canvas[y:y + h, x:x + w]
-        if alpha >= 0.999:
+        if img.shape[2] == 4 or canvas.shape[2] == 4:
+            _over(region, img, alpha)
+        elif alpha >= 0.999:
             region[...] = img
         elif alpha > 0.001:
             cv2.addWeighted(region, 1.0 - alpha, img, alpha, 0.0, dst=region)
@@ -91,10 +104,10 @@ class Compositor:
             layer = self._track_layer(track, n)
             if layer is not None:
                 layers.append(layer)
-                if layer[2] >= 0.999 and layer[1] == (0, 0, W, H):
+                if _covers(layer, W, H):
                     break
         layers.reverse()
-        if len(layers) == 1 and layers[0][2] >= 0.999 and layers[0][1] == (0, 0, W, H):
+        if len(layers) == 1 and _covers(layers[0], W, H):
             return layers[0][0]
         canvas = np.zeros((H, W, 3), np.uint8)
         for img, rect, a in layers:
@@ -104,6 +117,40 @@ class Compositor:
     @property
     def frame_count(self) -> int:
         return self.project.duration
+
+
+def _covers(layer, W: int, H: int) -> bool:
+    """An opaque layer over the whole frame: nothing below it shows."""
+    img, rect, alpha = layer
+    return alpha >= 0.999 and rect == (0, 0, W, H) and img.shape[2] == 3
+
+
+def _over(region: np.ndarray, img: np.ndarray, alpha: float) -> None:
+    """Porter-Duff "over" in place: region = img * alpha + region * (1 - img's alpha * alpha).
+
+    img is premultiplied RGBA (or opaque RGB); region is RGB (the canvas) or premultiplied RGBA (a transition's).
+    Only the box where img is not fully transparent is touched (a lower third is a small part of the frame).
+    """
+    if alpha <= 0.001:
+        return
+    if img.shape[2] == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2RGBA)  # alpha 255
+    a = cv2.extractChannel(img, 3)
+    x, y, w, h = cv2.boundingRect(a)
+    if w == 0 or h == 0:
+        return
+    img, a, region = img[y:y + h, x:x + w], a[y:y + h, x:x + w], region[y:y + h, x:x + w]
+    if alpha < 0.999:
+        img = cv2.convertScaleAbs(img, alpha=alpha)  # scale all four channels (premultiplied), rounded
+        a = cv2.extractChannel(img, 3)
+    if region.shape[2] == 3:
+        src, keep = cv2.cvtColor(img, cv2.COLOR_RGBA2RGB), cv2.cvtColor(255 - a, cv2.COLOR_GRAY2RGB)
+    else:
+        src, keep = img, cv2.cvtColor(255 - a, cv2.COLOR_GRAY2RGBA)
+    if a.min() == 255:
+        region[...] = src
+        return
+    cv2.add(src, cv2.multiply(region, keep, scale=1 / 255), dst=region)
 
 
 def scaled_size(w: int, h: int, scale: float) -> tuple[int, int]:

@@ -8,6 +8,7 @@ EditError and changes nothing. Compose edits by calling them one after another i
 from __future__ import annotations
 
 import logging
+import threading
 from bisect import bisect_left
 from functools import wraps
 from typing import Callable
@@ -22,11 +23,19 @@ log = logging.getLogger(__name__)
 Edit = Callable[..., Project]
 
 
+_nesting = threading.local()
+
+
 def edit(fn):
-    """Decorator: run fn(project, ...) -> Project and check the result against the project it started from."""
+    """Decorator: run fn(project, ...) -> Project and check the result against the project it started from.
+
+    Edits called inside another edit are checked once, by the outermost one, on the whole change (the intermediate
+    states of a compound edit need not be valid; its result must)."""
 
     @wraps(fn)
     def wrapper(project: Project, *args, **kwargs) -> Project:
+        depth = getattr(_nesting, "depth", 0)
+        _nesting.depth = depth + 1
         try:
             new = fn(project, *args, **kwargs)
         except EditError:
@@ -34,9 +43,12 @@ def edit(fn):
         except Exception as exc:  # a bug: the project is unchanged (immutable), tell the user what failed
             log.exception("edit %s failed", fn.__name__)
             raise EditError(f"{fn.__name__.replace('_', ' ')} failed: {exc}") from exc
+        finally:
+            _nesting.depth = depth
         if new is None:
             raise TypeError(f"edit {fn.__name__} returned nothing")
-        check_edit(project, new)
+        if depth == 0:
+            check_edit(project, new)
         return new
 
     return wrapper
@@ -275,7 +287,9 @@ def split(project: Project, clip_id: str, frame: int) -> Project:
             raise EditError("the split point must lie inside the clip")
         left, right = _split_clip(project, c, frame, link=link)
         i = t.position(c.id)
-        x = tuple(evolve(x, a=right.id) if x.a == c.id else x for x in t.transitions)
+        out_x = t.transitions_of(c.id)[1]
+        x = t.transitions if out_x is None else tuple(evolve(x, a=right.id) if x is out_x else x
+                                                      for x in t.transitions)
         out = put_tracks(out, evolve(t, clips=t.clips[:i] + (left, right) + t.clips[i + 1:], transitions=x))
     return out
 

@@ -282,10 +282,10 @@ class Project(Node):
 
     # -- lookup -------------------------------------------------------------------------------------------------
     def track(self, track_id: str) -> Track:
-        t = project_index(self).tracks.get(track_id)
-        if t is None:
-            raise EditError(f"no track {track_id!r}")
-        return t
+        for t in self.tracks:  # a project has a few tracks: no index to build for a new version
+            if t.id == track_id:
+                return t
+        raise EditError(f"no track {track_id!r}")
 
     def track_of(self, clip_id: str) -> Track | None:
         return project_index(self).track_of(clip_id)

@@ -56,7 +56,9 @@ def start(files=(), demo=None) -> int:
 
         QTimer.singleShot(0, lambda: open_demo(window, demo or None))
     elif files:
-        projects = [f for f in files if Path(f).suffix.lower() in (".seam", ".otio")]
+        from editor.project.interchange import ALL_SUFFIXES
+
+        projects = [f for f in files if Path(f).suffix.lower() in ALL_SUFFIXES]
         if projects:
             window.open_path(projects[0])
         else:

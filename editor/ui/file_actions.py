@@ -41,11 +41,16 @@ class FileActions:
             self.set_document(Document())
 
     def open_dialog(self):
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects (*.seam *.otio)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects and timelines (*.seam *.otio "
+                                              "*.otioz *.edl *.xml *.kdenlive)")
         if path:
             self.open_path(path)
 
     def open_path(self, path) -> bool:
+        from editor.project.interchange import is_timeline
+
+        if is_timeline(path):
+            return self.import_timeline(path) is not None
         if not self.maybe_save():
             return False
         try:
@@ -89,6 +94,53 @@ class FileActions:
         self._add_recent(written)
         self.collect_files(everything=False)
         return True
+
+    # -- other editors' timelines (editor/project/interchange) ------------------------------------------------
+    def import_timeline_dialog(self):
+        from editor.project.interchange import file_filter
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import timeline", "", file_filter())
+        if path:
+            self.import_timeline(path)
+
+    def import_timeline(self, path):
+        """Read a timeline on a worker; it opens as a new unsaved project and what could not come along is listed.
+        An EDL holds no frame rate: it is read at the current project's."""
+        if not self.maybe_save():
+            return None
+        from editor.project.interchange import read_timeline
+
+        rate = self.doc.project.settings.rate if str(path).lower().endswith(".edl") else None
+        w = workers.Worker(lambda progress, cancelled: read_timeline(path, rate))
+        w.signals.finished.connect(lambda res: self._timeline_imported(path, *res))
+        w.signals.failed.connect(self.show_error)
+        self.statusBar().showMessage(f"Reading {Path(path).name}...")
+        self.last_import = workers.start(w)
+        return w
+
+    def _timeline_imported(self, path, project, warnings):
+        if not alive(self):
+            return
+        self.set_document(Document(project))
+        self.statusBar().showMessage(f"Imported {Path(path).name}: {len(warnings)} warning(s)", 10000)
+        if warnings:
+            more = f"\n... and {len(warnings) - 25} more" if len(warnings) > 25 else ""
+            self.notify("Not everything in the timeline could come along:\n\n" + "\n".join(warnings[:25]) + more,
+                        "Imported timeline")
+
+    def export_timeline_dialog(self):
+        from editor.project.interchange import file_filter, write_timeline
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export timeline", self.doc.project.name + ".otio", file_filter())
+        if not path:
+            return None
+        snapshot = self.doc.project
+        w = workers.Worker(lambda progress, cancelled: write_timeline(snapshot, path))
+        w.signals.finished.connect(lambda warnings: self.statusBar().showMessage(
+            f"Exported {Path(path).name}" + (": " + "; ".join(warnings) if warnings else ""), 15000))
+        w.signals.failed.connect(self.show_error)
+        self.last_export_timeline = workers.start(w)
+        return w
 
     # -- collect / find missing ----------------------------------------------------------------------------------
     def collect_files_dialog(self):

@@ -1,21 +1,7 @@
 """Words and numbers as a person making a video reads them (no Qt): timecode, lengths, fades in seconds."""
 from __future__ import annotations
 
-try:  # the interchange work adds a drop-frame aware editor/timecode.py; use it once it is there
-    from editor.timecode import timecode as _shared_timecode  # type: ignore
-except Exception:  # pragma: no cover - until then (or if it cannot be read)
-    _shared_timecode = None
-
-
-def timecode(frame: int, rate) -> str:
-    """HH:MM:SS:FF, always with hours: a short "00:04:00" reads as four minutes to most people, not four seconds."""
-    if _shared_timecode is not None:
-        return _shared_timecode(frame, rate)
-    fps = max(1, round(float(rate)))
-    s, f = divmod(int(frame), fps)
-    m, s = divmod(s, 60)
-    h, m = divmod(m, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
+from editor.timecode import timecode  # noqa: F401  (SMPTE, drop-frame at 29.97/59.94; always with hours)
 
 
 def short_duration(frames: int, rate) -> str:

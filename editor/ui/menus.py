@@ -40,6 +40,8 @@ def build_menus(w) -> None:
     act(f, "Project Settings...", w.project_settings_dialog,
         tip="Picture size, shape (16:9, 9:16, 1:1, 4:5) and frame rate")
     act(f, "Export Video...", w.export_dialog, "Ctrl+E")
+    act(f, "Import Timeline (OTIO, EDL, FCP XML, Kdenlive)...", w.import_timeline_dialog)
+    act(f, "Export Timeline (OTIO, EDL, FCP XML, Kdenlive)...", w.export_timeline_dialog)
     f.addSeparator()
     act(f, "Quit", w.close, QKeySequence.Quit)
 
