@@ -48,7 +48,6 @@ class MediaBin(QListWidget):
         self.setWordWrap(True)
         self.setMouseTracking(True)
         self.errors: dict[str, str] = {}  # path -> reason (files that could not be imported)
-        self.icons: dict[str, QPixmap] = {}  # asset id -> a picture set from outside (kept for older callers)
         self._items: dict[str, QListWidgetItem] = {}
         self._scrubbed: str | None = None
         self.itemDoubleClicked.connect(lambda it: self.asset_activated.emit(it.data(Qt.UserRole) or ""))
@@ -69,7 +68,7 @@ class MediaBin(QListWidget):
     def _icon_for(self, a) -> QPixmap:
         if a.offline:
             return badge("MISSING\n" + a.name, QColor(130, 30, 30))
-        pix = self.icons.get(a.id) or self.pictures.thumb(a.id)
+        pix = self.pictures.thumb(a.id)
         if pix is None:
             self.pictures.want(a)
             return badge("sound" if a.kind == "audio" else "making picture...", QColor(60, 64, 80))
@@ -157,7 +156,7 @@ class MediaBin(QListWidget):
         mime.setData(ASSET_MIME, aid.encode())
         drag = QDrag(self)
         drag.setMimeData(mime)
-        pix = self.icons.get(aid) or self.pictures.thumb(aid)
+        pix = self.pictures.thumb(aid)
         if pix is not None:
             drag.setPixmap(pix)
         drag.exec(Qt.CopyAction)

@@ -40,7 +40,6 @@ class TimelineView(DropHandling, QWidget):
         self.drag: Drag | None = None
         self.progress: dict[tuple, float] = {}  # (track, a, b) -> fill progress shown on the cut
         self.view_changed = Callbacks()  # zoom or scroll changed (the horizontal scrollbar follows)
-        self.thumbs_wanted = Callbacks()  # kept for older callers; pictures come from self.pictures
         self._shown = doc.project  # the project the screen shows (to repaint where a changed clip was)
         self._shown_selection: set[str] = set()
         self._shown_cut = None
