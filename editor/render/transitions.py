@@ -18,6 +18,12 @@ LABELS = {"dissolve": "Dissolve", "dip-to-black": "Dip to black", "dip-to-white"
 ALIASES = {"wipe": "wipe-right", "crossfade": "dissolve"}
 
 
+def transition_span(t_a, x) -> tuple[int, int]:
+    """[start, end) of a transition on the cut at the end of clip a (x.frames_before of it before the cut)."""
+    start = t_a.end - x.frames_before
+    return start, start + x.duration
+
+
 def smooth(p: float) -> float:
     p = min(1.0, max(0.0, p))
     return p * p * (3 - 2 * p)

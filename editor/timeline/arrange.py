@@ -88,7 +88,8 @@ def _convert_rate(project: Project, k: Fraction, new_rate) -> Project:
         for c in t.clips:
             start, end = f(c.start), f(c.end)
             src = c.source_in
-            if project.assets[c.asset_id].kind in ("image", "audio"):
+            a = project.assets.get(c.asset_id)
+            if a is None or a.kind in ("image", "audio"):  # stills, sounds, titles, captions: project frames
                 src = f(src)
             keys = {n: tuple(evolve(key, frame=f(key.frame)) for key in ks) for n, ks in c.keyframes.items()}
             dur = max(1, end - start)

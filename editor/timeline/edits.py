@@ -16,8 +16,9 @@ from typing import Callable
 from editor.timeline.model import (CLIP_PROPS, TRACK_KINDS, TRACK_PROPS, TRANSITION_KINDS, Clip, EditError,
                                    MediaAsset, Project, Track, Transition, evolve, new_id)
 from editor.timeline import keyframes
+from editor.timeline.cues import follow_ripple
 from editor.timeline.index import track_index
-from editor.timeline.validate import check_edit
+from editor.timeline.validate import check_edit, kind_problem
 
 log = logging.getLogger(__name__)
 Edit = Callable[..., Project]
@@ -82,13 +83,11 @@ def _editable(track: Track) -> Track:
 
 
 def _check_kind(project: Project, track: Track, clip: Clip) -> None:
-    asset = project.assets.get(clip.asset_id)
-    if asset is None:
+    if clip.asset_id is not None and clip.asset_id not in project.assets:
         raise EditError("the clip's media is not in the project")
-    ok = asset.kind in ("video", "image") if track.kind == "video" else (
-        asset.kind == "audio" or (asset.kind == "video" and asset.has_audio))
-    if not ok:
-        raise EditError(f"a {asset.kind} clip cannot go on a {track.kind} track")
+    wrong = kind_problem(project, track, clip)
+    if wrong is not None:
+        raise EditError(wrong)
 
 
 def _split_clip(project: Project, c: Clip, frame: int, link=...) -> tuple[Clip, Clip]:
@@ -148,6 +147,9 @@ def ripple(project: Project, frame: int, delta: int, primary: set[str]) -> Proje
     Refused when it would pull a clip out of sync with a linked clip that cannot move with it."""
     moved, still = {}, []
     for t in project.tracks:
+        if t.kind == "captions" and not t.lock and t.id not in primary:  # cues follow the time they were said in
+            moved[t.id] = follow_ripple(t, frame, delta)
+            continue
         later = t.clips and t.clips[-1].start >= frame
         if not later:
             continue
@@ -174,7 +176,7 @@ def add_track(project: Project, kind: str, name: str = "", index: int | None = N
     if kind not in TRACK_KINDS:
         raise EditError(f"unknown track kind {kind!r}")
     n = sum(1 for t in project.tracks if t.kind == kind) + 1
-    track = Track(id=track_id or new_id("t"), kind=kind, name=name or f"{'V' if kind == 'video' else 'A'}{n}")
+    track = Track(id=track_id or new_id("t"), kind=kind, name=name or f"{kind[0].upper()}{n}")
     if any(t.id == track.id for t in project.tracks):
         raise EditError(f"track id {track.id} exists")
     tracks = list(project.tracks)

@@ -7,6 +7,7 @@ nothing on a locked track but its lock, mute and solo switches.
 """
 from __future__ import annotations
 
+from editor.timeline import motion_problems
 from editor.timeline.index import derive_project_index, project_index, track_index
 from editor.timeline.model import UNLOCKED_TRACK_PROPS, Clip, EditError, Project, Track
 
@@ -15,11 +16,33 @@ def _name(c) -> str:
     return c.name or c.id
 
 
-def clip_problems(project: Project, track: Track, c: Clip) -> list[str]:
-    out = []
+def kind_problem(project: Project, track: Track, c: Clip) -> str | None:
+    """Why a clip cannot be on a track (None: it can). Media clips go on the tracks of their kind; a title (no media)
+    on a video track; a caption cue (text, no media) on a captions track and nothing else there."""
+    if track.kind == "captions":
+        if c.asset_id is not None or c.title is not None or c.text is None:
+            return f"clip {_name(c)}: only caption cues can be on a captions track"
+        return None
+    if c.asset_id is None:
+        if c.title is not None and track.kind == "video":
+            return None
+        what = "a title" if c.title is not None else "a caption cue" if c.text is not None else "a clip with no media"
+        return f"clip {_name(c)}: {what} cannot be on a {track.kind} track"
     asset = project.assets.get(c.asset_id)
     if asset is None:
-        return [f"clip {_name(c)} refers to media that is not in the project"]
+        return f"clip {_name(c)} refers to media that is not in the project"
+    ok = asset.kind in ("video", "image") if track.kind == "video" else (
+        asset.kind == "audio" or (asset.kind == "video" and asset.has_audio))
+    if not ok:
+        return f"clip {_name(c)}: a {asset.kind} clip cannot be on a {track.kind} track"
+    return None
+
+
+def clip_problems(project: Project, track: Track, c: Clip) -> list[str]:
+    out = []
+    wrong = kind_problem(project, track, c)
+    if wrong is not None and c.asset_id is not None and c.asset_id not in project.assets:
+        return [wrong]
     if c.duration < 1:
         out.append(f"clip {_name(c)} must be at least one frame long")
     if c.start < 0:
@@ -28,13 +51,16 @@ def clip_problems(project: Project, track: Track, c: Clip) -> list[str]:
         out.append(f"clip {_name(c)} cannot start before the beginning of its media")
     if c.fade_in > c.duration or c.fade_out > c.duration:
         out.append(f"clip {_name(c)}: a fade cannot be longer than the clip")
-    ok = asset.kind in ("video", "image") if track.kind == "video" else (
-        asset.kind == "audio" or (asset.kind == "video" and asset.has_audio))
-    if not ok:
-        out.append(f"clip {_name(c)}: a {asset.kind} clip cannot be on a {track.kind} track")
-    limit = project.max_duration(c.asset_id, c.source_in)
+    if wrong is not None:
+        out.append(wrong)
+    limit = project.max_duration(c.asset_id, c.source_in, c)
     if limit is not None and c.duration > limit:
-        out.append(f"clip {_name(c)} runs past the end of its media")
+        where = "start" if c.effects and motion_problems.reversed_(c) else "end"
+        out.append(f"clip {_name(c)} runs past the {where} of its media")
+    asset = project.assets.get(c.asset_id) if c.asset_id is not None else None
+    if asset is not None and asset.frames is not None and c.source_in >= asset.frames and c.effects:
+        out.append(f"clip {_name(c)} starts after the end of its media")
+    out += motion_problems.problems(project, c)
     return out
 
 
@@ -80,7 +106,7 @@ def link_problems(project: Project, c: Clip) -> list[str]:
         if cid == c.id:
             continue
         other = project.track_of(cid).clip(cid)
-        if other.asset_id != c.asset_id:
+        if other.asset_id != c.asset_id or c.asset_id is None:
             continue
         if abs(project.source_frame(other, c.start) - c.source_in) > 1:
             out.append(f"clip {_name(c)} is out of sync with its linked clip {_name(other)}")

@@ -68,6 +68,12 @@ class ExportDialog(QDialog):
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.result).parent))))
         form.addRow("Size", self.preset)
         form.addRow("Save to", row)
+        self.captions = QComboBox()  # what becomes of the captions tracks (editor/render/subtitle_stream.py)
+        for label, mode in (("burnt into the picture", "burn"), ("subtitle stream (players can hide it)", "soft"),
+                            ("side-car .srt file", "sidecar"), ("left out", "none")):
+            self.captions.addItem(label, mode)
+        if any(t.clips for t in window.doc.project.captions_tracks()):
+            form.addRow("Captions", self.captions)
         form.addRow(self.bar)
         form.addRow(self.eta)
         form.addRow(self.buttons)
@@ -85,10 +91,12 @@ class ExportDialog(QDialog):
         project = self.window_.doc.project  # immutable: the user keeps editing while it runs, it does not change
         preset = None if self.preset.currentText() == "project size" else self.preset.currentText()
         out = self.path.text()
+        mode = self.captions.currentData()
         t0 = time.monotonic()
 
         def work(progress, cancelled):
-            return export(project, out, preset=preset, progress=lambda f: progress(f, ""), cancelled=cancelled)
+            return export(project, out, preset=preset, progress=lambda f: progress(f, ""), cancelled=cancelled,
+                          subtitles=mode)
 
         self.worker = workers.Worker(work)
 

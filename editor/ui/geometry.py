@@ -168,11 +168,11 @@ class TimelineGeometry:
 
     # -- rows --------------------------------------------------------------------------------------------------
     def rows(self, project: Project) -> list[Row]:
-        """Video tracks top-down from the highest, then audio tracks (cached per tracks tuple)."""
+        """Captions tracks on top, video tracks top-down from the highest, then audio (cached per tracks tuple)."""
         if self._rows_of is project.tracks:  # immutable: the same tuple lays out the same
             return self._rows
         out, y = [], self.ruler_px
-        for t in list(reversed(project.video_tracks())) + project.audio_tracks():
+        for t in project.captions_tracks() + list(reversed(project.video_tracks())) + project.audio_tracks():
             h = self.row_height(t)
             out.append(Row(t, y, h))
             y += h

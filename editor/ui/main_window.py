@@ -6,7 +6,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea, QScrollBar, QVBoxLayout,
                                QWidget)
 
-from editor.ui import style
+from editor.ui import style, words_ui
 from editor.ui.ai_panel import AIPanel
 from editor.ui.dialogs import ExportDialog, ModelsDialog  # noqa: F401  (re-exported: tests and scripts use them)
 from editor.ui.document import Document
@@ -15,12 +15,14 @@ from editor.ui.file_actions import FileActions
 from editor.ui.import_actions import MEDIA_FILTER, ImportActions  # noqa: F401
 from editor.ui.labels import playback_summary, timecode
 from editor.ui.menus import build_menus
+from editor.ui.motion_panel import MotionPanel
 from editor.ui.panels import Inspector, MediaBin
 from editor.ui.pictures import MediaPictures, alive
 from editor.ui.preview import PreviewWidget
 from editor.ui.proxies import ProxyQueue
 from editor.ui.timeline_view import TimelineView
 from editor.ui.transitions_panel import TransitionsLibrary
+from editor.ui.transport import remember_window
 
 STATUS_MS = 8000
 
@@ -51,11 +53,14 @@ class MainWindow(FileActions, ImportActions, EditActions, QMainWindow):
         self.inspector = Inspector(self.doc)
         self.ai = AIPanel(self)
         self.transitions = TransitionsLibrary(self)
+        self.motion = MotionPanel(self.doc)  # transform, keyframes, colour, speed, stabilise, reframe
+        self.motion.analysed.connect(self.preview.refresh)
         self.docks = {}
         for name, widget, area in (("Media", self.bin, Qt.LeftDockWidgetArea),
                                    ("Preview", self.preview, Qt.TopDockWidgetArea),
                                    ("Transitions", self.transitions, Qt.LeftDockWidgetArea),
                                    ("Inspector", self.inspector, Qt.RightDockWidgetArea),
+                                   ("Motion", self.motion, Qt.RightDockWidgetArea),
                                    ("AI", self.ai, Qt.RightDockWidgetArea)):
             dock = QDockWidget(name, self)
             dock.setObjectName(name)
@@ -63,6 +68,7 @@ class MainWindow(FileActions, ImportActions, EditActions, QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["Inspector"], self.docks["AI"])
+        self.tabifyDockWidget(self.docks["Inspector"], self.docks["Motion"])
         self.tabifyDockWidget(self.docks["Media"], self.docks["Transitions"])
         self.docks["AI"].raise_()
         self.docks["Media"].raise_()
@@ -79,6 +85,7 @@ class MainWindow(FileActions, ImportActions, EditActions, QMainWindow):
         self.proxies.enabled = self.settings.value("preview/proxies", True, type=bool)
         self.proxies.status.connect(self._status_proxy.setText)
         build_menus(self)
+        words_ui.install(self)  # transport bar, Titles tab, Captions dock (after the menus: it adds entries to them)
         self._connect(self.doc)
         self.proxies.attach(self.doc)
         self.timeline.fill_requested.connect(self.fill_cut)
@@ -122,7 +129,9 @@ class MainWindow(FileActions, ImportActions, EditActions, QMainWindow):
         self.timeline.set_document(doc)
         self.bin.set_document(doc)
         self.inspector.attach(doc)
+        self.motion.attach(doc)
         self.preview.attach(doc)
+        words_ui.attach(self, doc)
         self._connect(doc)
         self.proxies.attach(doc)
         old.close()
@@ -202,6 +211,7 @@ class MainWindow(FileActions, ImportActions, EditActions, QMainWindow):
 
     def closeEvent(self, e):
         if self.maybe_save():
+            remember_window(self)
             self.shutdown()
             e.accept()
         else:

@@ -120,6 +120,7 @@ def build_menus(w) -> None:
     act(a, "Models...", w.models_dialog)
 
     h = mb.addMenu("&Help")
+    w.menus = {"File": f, "Edit": e, "View": v, "Playback": p, "AI": a, "Help": h}  # others add entries to them
     act(h, "About Seamline", lambda: QMessageBox.about(
         w, "Seamline", "Seamline: a video editor for family videos, with local AI tools.\n\n"
                        "Space play/pause, J/K/L shuttle, Left/Right frame step, S split, Del delete,\n"

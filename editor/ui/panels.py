@@ -228,7 +228,7 @@ class Inspector(QWidget):
                 self._building = False
                 return
             rate = p.settings.rate
-            self.title.setText(f"Clip: {clip.name or p.assets[clip.asset_id].name}")
+            self.title.setText(f"Clip: {clip.name or (p.assets[clip.asset_id].name if clip.asset_id else clip.text)}")
             self.form.addRow("Starts at", QLabel(timecode(clip.start, rate)))
             self.form.addRow("Length", QLabel(short_duration(clip.duration, rate)))
             for name, lo, hi, step in self.CLIP_FIELDS:

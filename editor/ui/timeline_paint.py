@@ -13,10 +13,12 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen, QP
 
 from editor.ui import style
 from editor.ui.geometry import Rect, Row
+from editor.ui.key_marks import paint_key_diamonds
 from editor.ui.labels import timecode
 
 COLORS = {"video": QColor(62, 96, 150), "image": QColor(120, 92, 160), "audio": QColor(46, 130, 96),
-          "generated": QColor(168, 110, 40), "offline": QColor(120, 30, 30)}
+          "generated": QColor(168, 110, 40), "offline": QColor(120, 30, 30),
+          "title": QColor(150, 60, 130), "caption": QColor(150, 122, 36)}
 SELECTED = QColor(255, 210, 80)
 BG = QColor(30, 31, 35)
 MAX_CACHED_W = 2048  # wider clips (zoomed far in) are drawn directly, only their visible part
@@ -106,8 +108,8 @@ class TimelinePainter:
     def row(self, p, row: Row, first, last, x0, x1):
         geo = self.view.geo
         t = row.track
-        p.fillRect(QRectF(x0, row.top, x1 - x0, row.height - 1),
-                   QColor(38, 40, 46) if t.kind == "video" else QColor(34, 40, 38))
+        p.fillRect(QRectF(x0, row.top, x1 - x0, row.height - 1), QColor(38, 40, 46) if t.kind == "video" else (
+            QColor(34, 40, 38) if t.kind == "audio" else QColor(42, 38, 30)))
         clips = t.clips_between(first, last + 1)
         ppf = geo.px_per_frame
         slivers = []
@@ -130,7 +132,9 @@ class TimelinePainter:
             p.fillRect(QRectF(x0, row.top, x1 - x0, row.height - 1), QColor(0, 0, 0, 70))
 
     # -- clips ----------------------------------------------------------------------------------------------------
-    def _kind(self, t, asset) -> str:
+    def _kind(self, t, asset, c=None) -> str:
+        if c is not None and c.asset_id is None:  # generated: a title or a caption cue
+            return "title" if c.title is not None else "caption"
         if asset is None or asset.offline:
             return "offline"
         if asset.provenance:
@@ -150,7 +154,7 @@ class TimelinePainter:
             else:
                 colour = kinds.get(c.asset_id)
                 if colour is None:
-                    colour = kinds[c.asset_id] = COLORS[self._kind(row.track, assets.get(c.asset_id))]
+                    colour = kinds[c.asset_id] = COLORS[self._kind(row.track, assets.get(c.asset_id), c)]
             x0 = geo.x_of(c.start)
             x1 = x0 + max(1.0, c.duration * geo.px_per_frame)
             if run is not None and run[2] is colour and x0 <= run[1] + 1:
@@ -166,7 +170,7 @@ class TimelinePainter:
         v, geo = self.view, self.view.geo
         asset = v.doc.project.assets.get(c.asset_id)
         r = geo.clip_rect(c, row)
-        kind = self._kind(row.track, asset)
+        kind = self._kind(row.track, asset, c)
         selected = c.id in v.doc.selection
         if r.w < 4:  # zoomed far out: a sliver, no outline, name or picture
             p.fillRect(qrect(r), SELECTED if selected else COLORS[kind])
@@ -187,7 +191,9 @@ class TimelinePainter:
             if prev is not None and prev.end == c.start:
                 lead = geo.handle_px / 2 + 2
         key = (c.asset_id, c.source_in, c.duration, c.name, c.fade_in, c.fade_out, w, h, selected, kind,
-               v.pictures.version.get(c.asset_id, 0), round(geo.px_per_frame, 6), lead)
+               v.pictures.version.get(c.asset_id, 0), round(geo.px_per_frame, 6), lead, c.text,
+               repr(c.title) if c.title is not None else None,
+               tuple((n, tuple(k.frame for k in ks)) for n, ks in c.keyframes.items()) if c.keyframes else None)
         pix = self.cache.get(c.id, key)
         if pix is None:
             pix = QPixmap(w, h)
@@ -227,7 +233,7 @@ class TimelinePainter:
         p.setPen(QPen(SELECTED if selected else QColor(0, 0, 0, 140), 2 if selected else 1))
         p.setBrush(Qt.NoBrush)
         p.drawPath(path)
-        name = c.name or (asset.name if asset else "missing media")
+        name = c.name or (asset.name if asset else c.text or ("title" if c.title is not None else "missing media"))
         x0 = max(lo, lead, 0)
         text_w = int(min(hi, w) - x0) - 8
         if text_w > 12:
@@ -237,6 +243,7 @@ class TimelinePainter:
             p.setFont(self.small)
             p.drawText(QRectF(x0 + 4, 1, text_w, band), Qt.AlignLeft | Qt.AlignVCenter,
                        fm.elidedText(name, Qt.ElideRight, text_w))
+        paint_key_diamonds(p, c, QRectF(0, 0, w, h), self.view.geo.px_per_frame)  # editor/ui/key_marks.py
 
     def filmstrip(self, p, c, asset, strip, top, w, h, lo, hi):
         """Pictures along the clip, each from the source time under it (not the first frame repeated)."""

@@ -22,6 +22,7 @@ from editor.project.interchange.layout import (
     track_layout,
 )
 from editor.project.interchange.media import MediaTable, Source
+from editor.project.otio_generators import generated_from_otio, track_from_metadata
 from editor.project.interchange.times import (
     TimeError,
     exact_rate,
@@ -171,6 +172,7 @@ class Importer:
         import opentimelineio as otio
 
         kind = "video" if ot.kind == otio.schema.TrackKind.Video else "audio"
+        kind, style = track_from_metadata(_plain(_meta(ot)), kind)  # Seamline's captions tracks
         label = ot.name or f"{kind} track {index + 1}"
         lay = track_layout(ot, self.warn)
         lay = self._track_range(ot, lay, label)
@@ -190,14 +192,15 @@ class Importer:
             self.warn(f"effect {_effect_name(e)} on track {label!r} is not carried over")
         data = {k: v for k, v in m.items() if k not in ("clips", "transitions", "markers", "kind")}
         data.update({"id": m.get("id") if isinstance(m.get("id"), str) else new_id("t"), "kind": kind,
-                     "name": ot.name, "clips": clips, "transitions": transitions, "markers": markers})
+                     "name": ot.name, "clips": clips, "transitions": transitions, "markers": markers,
+                     "caption_style": style})
         data.setdefault("mute", not ot.enabled)
         try:
             return Track.model_validate(data)
         except ValidationError:
             self.warn(f"track {label!r}: its Seamline settings are damaged: defaults used")
             return Track.model_validate({k: data[k] for k in ("id", "kind", "name", "clips", "transitions",
-                                                              "markers", "mute")})
+                                                              "markers", "mute", "caption_style")})
 
     def _track_range(self, ot, lay: Layout, label: str) -> Layout:
         """A track's own source_range trims and shifts what it shows."""
@@ -240,6 +243,14 @@ class Importer:
         if end <= start:
             self.warn(f"clip {oc.name!r} on {label!r} is shorter than one frame at {float(self.rate):g} fps: left out")
             return None
+        try:
+            generated = generated_from_otio(oc, start, end - start)  # a Seamline title or caption cue
+        except ValidationError:
+            self.warn(f"title or caption {oc.name!r} on {label!r} is damaged: left out")
+            return None
+        if generated is not None:
+            self._clip_ids.add(generated.id)
+            return generated
         src: Source = self.media.source_for(oc, kind)
         why = self.media.usable_on(src, kind)
         if why:

@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from editor.project.interchange.times import rational
+from editor.project.otio_generators import generated_to_otio, track_kind_metadata
 from editor.timeline.model import Clip, Marker, MediaAsset, Project, Track
 
 COLORS = {"black", "blue", "cyan", "green", "magenta", "orange", "pink", "purple", "red", "white", "yellow"}
@@ -58,7 +59,7 @@ def _track(project: Project, t: Track, refs: dict):
     ot = otio.schema.Track(name=t.name, kind=otio.schema.TrackKind.Video if t.kind == "video" else
                            otio.schema.TrackKind.Audio)
     ot.metadata["seamline"] = {"id": t.id, "mute": t.mute, "solo": t.solo, "lock": t.lock, "volume": t.volume,
-                               "pan": t.pan, **_extras(t)}
+                               "pan": t.pan, **_extras(t), **track_kind_metadata(t)}
     ot.enabled = not t.mute
     pos = 0
     for c in t.clips:
@@ -67,7 +68,8 @@ def _track(project: Project, t: Track, refs: dict):
         x_in, _ = t.transitions_of(c.id)
         if x_in is not None and pos == c.start and len(ot) and isinstance(ot[-1], otio.schema.Clip):
             ot.append(_transition(x_in, rate))
-        ot.append(_clip(project, c, refs))
+        generated = generated_to_otio(c, rate)  # a title or a caption cue: a generator reference
+        ot.append(generated if generated is not None else _clip(project, c, refs))
         pos = c.end
     for m in t.markers:
         ot.markers.append(_marker(m, Fraction(m.frame), rate))
