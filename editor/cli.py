@@ -172,7 +172,7 @@ def main(argv=None) -> int:
         args = gui_parser().parse_args(argv)
         from editor.app import run_gui
 
-        return run_gui(args.files, args.demo)
+        return run_gui(args.files, args.demo, usage=gui_parser().print_help)
     args = build_parser().parse_args(argv)
     from editor.errors import AnalysisCancelled, EditError, ExportCancelled, MediaError, ProjectError
 

@@ -38,9 +38,12 @@ def test_song_on_empty_timeline_beats_volume_line_and_fades(qtbot, window, tmp_p
     tl.grab()  # paints ticks, fades and the line without error
     from editor.ui import music_marks
 
-    top, h = next((top, h) for t, top, h in tl.rows() if t.id == mt.id)
+    from PySide6.QtCore import QRectF
+
+    row = next(row for row in tl.rows() if row.track.id == mt.id)
     clip = music_tracks(doc.project)[0].clips[0]
-    r = tl.clip_rect(clip, top, h)
+    g = tl.geo.clip_rect(clip, row)
+    r = QRectF(g.x, g.y, g.w, g.h)
     x = int(tl.x_of(60))
     y = int(music_marks.gain_to_y(1.0, r))
     qtbot.mousePress(tl, Qt.LeftButton, pos=QPoint(x, y))
@@ -51,10 +54,12 @@ def test_song_on_empty_timeline_beats_volume_line_and_fades(qtbot, window, tmp_p
     assert music_tracks(doc.project)[0].clips[0].start == 0  # the clip did not move
     # the fade-out handle: dragged 50 frames in from the clip's end
     clip = music_tracks(doc.project)[0].clips[0]
+    tl.px_per_frame = (tl.width() - tl.x_of(0) - 30) / clip.duration
+    assert tl.x_of(clip.end) < tl.width()
     hx, hy = int(tl.x_of(clip.end)) - 1, int(r.top() + 14)
     qtbot.mousePress(tl, Qt.LeftButton, pos=QPoint(hx, hy))
-    qtbot.mouseRelease(tl, Qt.LeftButton, pos=QPoint(hx - 200, hy))
-    assert music_tracks(doc.project)[0].clips[0].fade_out == 50
+    qtbot.mouseRelease(tl, Qt.LeftButton, pos=QPoint(int(tl.x_of(clip.end - 50)), hy))
+    assert abs(music_tracks(doc.project)[0].clips[0].fade_out - 50) <= 1
     window.music.set_loudness(-16.0)
     assert doc.project.settings.loudness == -16.0
 

@@ -347,7 +347,9 @@ class Clip(Node):
         return self.start + self.duration
 
 
-TRANSITION_KINDS = ("dissolve", "wipe", "crossfade")
+TRANSITION_KINDS = ("dissolve", "dip-to-black", "dip-to-white", "wipe-right", "wipe-left", "wipe-up", "wipe-down",
+                    "slide-left", "slide-right", "push-left", "push-right", "zoom-in", "zoom-out",
+                    "wipe", "crossfade")  # the library's kinds (editor/render/transitions.py draws them); sound: crossfade
 
 
 class Transition(Node):

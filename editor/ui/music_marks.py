@@ -38,6 +38,16 @@ def volume_at(clip, frame: int) -> float:
     return float(values(keys, [frame], clip.volume)[0]) if keys else clip.volume
 
 
+def cache_key(project, track, clip):
+    """What of a clip's music marks can change its picture (the painter caches clips by key)."""
+    if track.kind != "audio":
+        return None
+    asset = project.assets.get(clip.asset_id) if clip.asset_id else None
+    keys = clip.keyframes.get("volume") if clip.keyframes else None
+    return (clip.volume, tuple((k.frame, k.value) for k in keys) if keys else None,
+            hash(asset.rhythm.beats) if asset is not None and asset.rhythm is not None else None, clip.source_in)
+
+
 def paint(p, project, track, clip, rect: QRectF, px_per_frame: float) -> None:
     """Beat ticks on a music clip; fades and the volume line on every audio clip."""
     if track.kind != "audio" or rect.height() < 18 or rect.width() < 6:
@@ -98,11 +108,14 @@ class VolumeGestures:
         self.grab: Grab | None = None
 
     def _clip_under(self, pos):
-        for t, top, h in self.view.rows():
-            if t.kind != "audio" or not top <= pos.y() < top + h:
+        for row in self.view.rows():
+            t = row.track
+            if t.kind != "audio" or not row.top <= pos.y() < row.top + row.height:
                 continue
-            for c in t.clips:
-                r = self.view.clip_rect(c, top, h)
+            c = t.clip_at(self.view.frame_at(pos.x()))
+            if c is not None:
+                g = self.view.geo.clip_rect(c, row)
+                r = QRectF(g.x, g.y, g.w, g.h)
                 if r.contains(QPointF(pos)):
                     return t, c, r
         return None, None, None
