@@ -8,8 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from editor.ui import workers
-
-MUSIC_FILTER = "Music (*.mp3 *.wav *.flac *.m4a *.aac *.ogg *.opus);;All files (*)"
+from editor.ui.story_dialog import MUSIC_FILTER  # noqa: F401  (one list of music file types)
 
 
 def install(window) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget)
 
+MUSIC_FILTER = "Music (*.mp3 *.wav *.flac *.m4a *.aac *.ogg *.opus);;All files (*)"
 PICTURES = "Photos and clips (*.jpg *.jpeg *.png *.heic *.webp *.tif *.tiff *.mp4 *.mov *.m4v *.mkv);;All files (*)"
 
 
@@ -63,8 +64,6 @@ class StoryDialog(QDialog):
             self.files.addItem(str(p))
 
     def _pick_song(self):
-        from editor.ui.music_ui import MUSIC_FILTER
-
         path, _ = QFileDialog.getOpenFileName(self, "Song", "", MUSIC_FILTER)
         if path:
             self.song.setText(path)
