@@ -81,8 +81,9 @@ def davis_triplets(media: Path, names, ks=(20,), ds=(1,)) -> list[tuple]:
 
 def compressed(triplets, crf: int = 30) -> list[tuple]:
     """The same triplets after an H.264 round trip (x264 at `crf`, as a phone or a share would compress them)."""
-    import av
     import io
+
+    import av
 
     out = []
     for trip in triplets:

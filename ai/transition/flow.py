@@ -25,8 +25,19 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import cv2
 import numpy as np
 
-from ai.transition.motion import (ShotStats, dis_flow, dominant_homography, grey, grid, homography_field, matches,
-                                  motion_modes, occlusion, remap, shot_stats)
+from ai.transition.motion import (
+    ShotStats,
+    dis_flow,
+    dominant_homography,
+    grey,
+    grid,
+    homography_field,
+    matches,
+    motion_modes,
+    occlusion,
+    remap,
+    shot_stats,
+)
 
 VERSION = "flow-6"  # bump when the output changes (invalidates cached fills)
 OFFSETS = (6,)  # candidate shifts in working-resolution pixels (the homography field is smooth: not shifted)
@@ -39,7 +50,7 @@ ALPHA, BETA = 1.0, 1.0  # softness: tau = ALPHA * best_cost + BETA (grey levels)
 # 960: +0.71 over simple DIS; a 1080p frame then costs ~0.16, 0.22 and 0.5 s of one core)
 NATIVE_SIDE, WORK_SIDE, EVAL_SIDE = 1024, 960, 640
 
-__all__ = ["FlowInterpolator", "ShotStats", "VERSION"]
+__all__ = ["VERSION", "FlowInterpolator", "ShotStats"]
 
 
 def _with_hidden(img: np.ndarray, hidden: np.ndarray) -> np.ndarray:

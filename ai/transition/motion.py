@@ -63,7 +63,7 @@ def motion_modes(pa: np.ndarray, pb: np.ndarray, exclude: list[np.ndarray], most
         return []
     d = pb - pa
     keys = np.round(d / bin_px).astype(np.int64)
-    uniq, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
     modes: list[np.ndarray] = []
     for i in np.argsort(-counts):
         if counts[i] < min_count or len(modes) >= most:
