@@ -56,9 +56,21 @@ class SoundRequest:
 
 
 def whoosh_events(req: SoundRequest) -> list[tuple[int, float]]:
+    """A whoosh on every cut (and on every event the caller adds, such as a fill). Not on fast pans: a whoosh says
+    "another shot", and a pan is the same shot moving."""
     a = req.analysis
-    events = [(c, _direction_at(a, c)) for c in a.cuts] + list(a.fast_moves) + list(req.extra_whooshes)
+    events = [(c, _direction_at(a, c)) for c in a.cuts] + list(req.extra_whooshes)
     return sorted(set(events))
+
+
+def empty_reason(name: str, req: SoundRequest) -> str | None:
+    """Why a layer would have nothing in it (so it is not placed as a silent track), or None."""
+    a = req.analysis
+    if name == "whoosh" and not whoosh_events(req):
+        return "no cuts in this clip, so no whooshes"
+    if name == "foley" and not a.peaks and float(np.max(a.motion, initial=0.0)) < 0.05:
+        return "nothing moves in this clip, so no foley"
+    return None
 
 
 def _direction_at(a: ClipAnalysis, frame: int) -> float:
