@@ -14,7 +14,7 @@ from ai.sound import synth
 from ai.sound.analysis import ClipAnalysis
 from ai.sound.loudness import fade_edges, limit, normalise, peak_db
 
-VERSION = "sound-1"
+VERSION = "sound-2"  # bump when the output changes (cuts found differently, empty layers left out)
 RATE = synth.RATE
 LAYERS = ("ambience", "foley", "whoosh")
 TARGETS = {"ambience": -30.0, "foley": -20.0, "whoosh": -18.0}
@@ -114,6 +114,8 @@ def mixdown(layers: dict[str, np.ndarray]) -> np.ndarray:
 
 def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    """The layers asked for, loudness-set; a layer with nothing in it is left out and info["empty"][name] says
+    why (a silent track on the timeline would only confuse)."""
     report = report or (lambda f, s="": None)
     out: dict[str, np.ndarray] = {}
     info: dict = {"preset": req.chosen_preset(), "events": {
@@ -124,7 +126,11 @@ def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None =
 
         gen = GenerativeSound(req, report, cancelled)
         info["model"] = gen.settings.model
+    empty = {name: reason for name in req.layers if (reason := empty_reason(name, req))}
+    info["empty"] = empty
     for i, name in enumerate(req.layers):
+        if name in empty:
+            continue
         if cancelled is not None and cancelled():
             from ai.errors import JobCancelled
 
@@ -148,7 +154,8 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
 
 def run_sound_job(req: SoundRequest, generated: Path, progress=None, cancelled=None,
                   sources: list[dict] | None = None, key_extra: str = "") -> JobResult:
-    """One WAV per layer plus mixdown.wav, 48 kHz stereo, exactly the clip's length."""
+    """One WAV per layer that has something in it plus mixdown.wav, 48 kHz stereo, exactly the clip's length;
+    provenance["empty"] names the layers left out and why."""
     a = req.analysis
     model = None
     if req.backend != "builtin":
@@ -165,7 +172,8 @@ def run_sound_job(req: SoundRequest, generated: Path, progress=None, cancelled=N
         layers, info = make_layers(req, report, is_cancelled)
         for name, audio in layers.items():
             write_wav(folder / f"{name}.wav", audio)
-        write_wav(folder / "mixdown.wav", mixdown(layers))
+        if layers:
+            write_wav(folder / "mixdown.wav", mixdown(layers))
         return info
 
     return run_job(spec, generated, work, progress, cancelled)
