@@ -95,7 +95,7 @@ class FillTab(QWidget):
         self.duration.setRange(0.25, 5.0)
         self.duration.setSingleStep(0.25)
         self.duration.setValue(1.0)
-        self.backend = backend_box(["auto", "builtin", "wan", "ltx"])
+        self.backend = backend_box(["auto", "builtin", "rife", "wan", "ltx"])
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("optional words for generative models")
         self.row = JobRow("Fill transition")
