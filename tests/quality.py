@@ -135,3 +135,21 @@ def held_out_sets(media: Path) -> dict[str, list[tuple]]:
         **{f"video {Path(v).stem}": video_triplets(media / "video" / v, ds=(1, 3, 6), count=4)
            for v in VIDEO_HELD},
     }
+
+
+def dis_baseline_frames(a: np.ndarray, b: np.ndarray, ts) -> list[np.ndarray]:
+    """The simple DIS baseline for a whole fill: both flows once, then per t each frame backward-warped along the
+    crude flow(t->0) = t * flow(1->0), flow(t->1) = (1-t) * flow(0->1), blended (1-t, t)."""
+    ga, gb = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY) for x in (a, b))
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    f01, f10 = dis.calc(ga, gb, None), dis.calc(gb, ga, None)
+    h, w = ga.shape
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    out = []
+    for t in ts:
+        w0 = cv2.remap(a, gx + t * f10[..., 0], gy + t * f10[..., 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+        w1 = cv2.remap(b, gx + (1 - t) * f01[..., 0], gy + (1 - t) * f01[..., 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+        out.append(cv2.addWeighted(w0, 1 - t, w1, t, 0.0))
+    return out

@@ -79,8 +79,8 @@ def load_state_dict(path: Path) -> dict:
 def _net():
     """IFNet (HDv3): three coarse-to-fine blocks, each estimating both flows and a blend mask."""
     import torch
-    import torch.nn as nn
     import torch.nn.functional as F
+    from torch import nn
 
     def conv(cin, cout, k=3, s=1, p=1):
         return nn.Sequential(nn.Conv2d(cin, cout, k, s, p, bias=True), nn.PReLU(cout))
