@@ -113,7 +113,6 @@ class FlowInterpolator:
             fields.append(hf)
             known.append(hf[fh // 2, fw // 2])
         modes = [np.broadcast_to(v, (fh, fw, 2)).copy() for v in motion_modes(pa, pb, known)]
-        self._occ_work = (self.occ_a, self.occ_b)
         if self.scale < 1.0 and EVAL_SIDE < work_side:  # choose among the motions at a smaller size (speed)
             k = EVAL_SIDE / work_side
             self.scale *= k
@@ -209,17 +208,22 @@ class FlowInterpolator:
 
     def _restore_detail(self, low: np.ndarray, fx, fy, t: float) -> np.ndarray:
         """Full resolution: warp A and B with the best field, then put the soft blend's low frequencies in place
-        of the warp's own (out = sharp - up(down(sharp) - low)). uint8 RGB."""
+        of the warp's own (out = sharp - up(down(sharp) - low)). uint8 RGB. The field and the visibility weights
+        are upsampled once; the pictures are sampled once each at full size."""
         size = (self.w, self.h)
         if self._full is None:
-            occ = [cv2.resize(o, size, interpolation=cv2.INTER_LINEAR) for o in self._occ_work]
-            self._full = (grid(self.h, self.w), _with_hidden(self.a, occ[0]), _with_hidden(self.b, occ[1]))
-        g, a4, b4 = self._full
-        k = np.float32(1.0 / self.scale)
-        ux = cv2.resize(fx, size, interpolation=cv2.INTER_LINEAR) * k
-        uy = cv2.resize(fy, size, interpolation=cv2.INTER_LINEAR) * k
-        ma, mb = _maps(ux, uy, *g, -t), _maps(ux, uy, *g, 1 - t)
-        sharp = cv2.cvtColor(_visible_blend(_sample(a4, ma), _sample(b4, mb), t, np.uint8), cv2.COLOR_RGBA2RGB)
+            self._full = cv2.merge(grid(self.h, self.w))
+        k = 1.0 / self.scale
+        gx, gy = self.grid
+        hidden_a = _sample(self.occ_a, _maps(fx, fy, gx, gy, -t))  # is A's sample hidden in B, and B's in A
+        hidden_b = _sample(self.occ_b, _maps(fx, fy, gx, gy, 1 - t))
+        wa = cv2.subtract(1.001, hidden_b) * np.float32(1 - t)
+        wb = cv2.subtract(1.001, hidden_a) * np.float32(t)
+        share_b = cv2.resize(cv2.divide(wb, wa + wb), size, interpolation=cv2.INTER_LINEAR)
+        disp = cv2.resize(cv2.merge([fx, fy]), size, interpolation=cv2.INTER_LINEAR)
+        ma = cv2.convertMaps(cv2.scaleAdd(disp, -t * k, self._full), None, cv2.CV_16SC2)
+        mb = cv2.convertMaps(cv2.scaleAdd(disp, (1 - t) * k, self._full), None, cv2.CV_16SC2)
+        sharp = cv2.blendLinear(_sample(self.a, ma), _sample(self.b, mb), cv2.subtract(1.0, share_b), share_b)
         small = (low.shape[1], low.shape[0])
         excess = cv2.subtract(cv2.resize(sharp, small, interpolation=cv2.INTER_AREA),
                               cv2.cvtColor(low, cv2.COLOR_RGBA2RGB), dtype=cv2.CV_32F)
