@@ -38,11 +38,13 @@ def timed(fn, *a, **k):
 
 
 def _rife():
+    from ai.errors import ModelNotAvailable
+
     try:
         from ai.transition.rife import RifeInterpolator
 
         return RifeInterpolator()
-    except Exception as exc:  # no torch or no weights: the table says so
+    except (ImportError, ModelNotAvailable) as exc:  # no torch or no weights: the table says so
         print(f"(RIFE not measured: {exc})")
         return None
 
