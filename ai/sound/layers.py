@@ -128,19 +128,31 @@ def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None =
         info["model"] = gen.settings.model
     empty = {name: reason for name in req.layers if (reason := empty_reason(name, req))}
     info["empty"] = empty
-    for i, name in enumerate(req.layers):
-        if name in empty:
-            continue
+    names = [n for n in req.layers if n not in empty]
+
+    def check_cancel():
         if cancelled is not None and cancelled():
             from ai.errors import JobCancelled
 
             raise JobCancelled("the sound layers were cancelled")
-        lo, hi = 0.05 + 0.9 * i / len(req.layers), 0.05 + 0.9 * (i + 1) / len(req.layers)
+
+    if gen is None:  # built-in: the layers are independent and numpy/scipy release the GIL, so two at a time
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {pool.submit(lambda n: finish(builtin_layer(n, req, req.seed), TARGETS[n]), n): n
+                       for n in names}
+            for done, fut in enumerate(as_completed(futures), 1):
+                check_cancel()
+                out[futures[fut]] = fut.result()
+                report(0.05 + 0.9 * done / max(1, len(names)), futures[fut])
+        out = {n: out[n] for n in names}
+    for i, name in enumerate(names if gen is not None else []):
+        check_cancel()
+        lo, hi = 0.05 + 0.9 * i / len(names), 0.05 + 0.9 * (i + 1) / len(names)
         report(lo, name)
-        if gen is not None:
-            gen.span = (lo, hi)
-        raw = gen.layer(name) if gen is not None else builtin_layer(name, req, req.seed)
-        out[name] = finish(raw, TARGETS[name])
+        gen.span = (lo, hi)
+        out[name] = finish(gen.layer(name), TARGETS[name])
     if gen is not None:
         info["prompts"] = gen.prompts
     return out, info
