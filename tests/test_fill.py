@@ -13,14 +13,16 @@ from ai.jobs import CancelToken
 from ai.media_io import edge_frame, fit, read_pngs
 from ai.transition.fill import FillRequest, frames_for_seconds, run_fill_job
 from ai.transition.flow import FlowInterpolator
-from quality import crossfade, dis_baseline, psnr, triplet_sets
+from quality import crossfade, dis_baseline, psnr, triplet_sets, video_triplets
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_builtin_beats_simple_flow_and_crossfade_on_real_triplets(shared_media):
     rows = {}
-    for name, triplets in triplet_sets(shared_media).items():
+    sets = triplet_sets(shared_media)
+    sets["video 01_dog"] = video_triplets(shared_media / "video/01_dog.mp4", ds=(1, 4), count=3)  # 720p H.264
+    for name, triplets in sets.items():
         ours, base, fade = [], [], []
         for a, g, b in triplets:
             ours.append(psnr(FlowInterpolator(a, b).frame(0.5), g))

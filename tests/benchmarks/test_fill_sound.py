@@ -49,6 +49,7 @@ def _rife():
         return None
 
 
+@pytest.mark.timeout(3600)
 def test_fill_quality_per_set():
     from quality import crossfade, development_sets, dis_baseline, held_out_sets, psnr
 
@@ -68,6 +69,7 @@ def test_fill_quality_per_set():
                 r = np.mean([psnr(rife.middle(a, b), g) for a, g, b in triplets])
                 row += (f"{r:.2f}", f"{r - np.mean(o):+.2f}")
             rows.append(row)
+            print(" | ".join(map(str, row)), flush=True)  # as it goes: the whole table takes minutes
     table("Fill: middle-frame PSNR (dB); gain = Seamline - simple DIS (mean), worst = lowest per triplet", rows)
 
 
