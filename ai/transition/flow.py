@@ -58,15 +58,13 @@ def _with_hidden(img: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     return cv2.merge([*cv2.split(img), np.clip(hidden * 255 + 0.5, 0, 255).astype(np.uint8)])
 
 
-def _visible_blend(pa: np.ndarray, pb: np.ndarray, t: float, dtype=np.float32) -> np.ndarray:
+def _visible_blend(pa: np.ndarray, pb: np.ndarray, t: float) -> np.ndarray:
     """Blend the two warps (RGB + hidden), each side weighted by whether its sample is visible in the other frame:
     where A's sample is hidden in B (being covered), B's sample shows the cover, so it takes A; and the other way
-    round. 4 channels (the 4th is meaningless), float32 or (cheaper, for full-size pictures) uint8."""
+    round. float32, 4 channels (the 4th is meaningless)."""
     eps = 0.255  # where both are hidden (should not happen), a plain blend
     wa = cv2.subtract(255.0 + eps, cv2.extractChannel(pb, 3), dtype=cv2.CV_32F) * (1.0 - t)
     wb = cv2.subtract(255.0 + eps, cv2.extractChannel(pa, 3), dtype=cv2.CV_32F) * t
-    if dtype == np.uint8:
-        return cv2.blendLinear(pa, pb, wa, wb)
     return cv2.blendLinear(pa.astype(np.float32), pb.astype(np.float32), wa, wb)
 
 
