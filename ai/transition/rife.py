@@ -198,6 +198,13 @@ def rife_fill(req, report, cancelled) -> tuple[list[np.ndarray], dict]:
     from ai.models import load_user_settings
     from ai.transition.fill import times
 
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        from ai.errors import MissingPackage
+        from ai.models import _how_to_get_ai
+
+        raise MissingPackage(f"RIFE needs the Python package torch: {_how_to_get_ai()}, or use the built-in backend")
     path = weights_path()
     user = load_user_settings().get("rife", {})
     report(0.02, "loading RIFE")
