@@ -195,10 +195,10 @@ class RifeInterpolator:
 
 def rife_fill(req, report, cancelled) -> tuple[list[np.ndarray], dict]:
     """The fill-transition backend: req.frames in-betweens of req.a and req.b, with provenance details."""
+    import importlib.util
+
     from ai.models import load_user_settings
     from ai.transition.fill import times
-
-    import importlib.util
 
     if importlib.util.find_spec("torch") is None:
         from ai.errors import MissingPackage
