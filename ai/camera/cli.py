@@ -23,7 +23,7 @@ def _focus(text):
 
 
 def run_camera_cli(args, bar) -> int:
-    from editor.media.reader import ImageReader, VideoReader
+    from editor.media.reader import ImageReader, open_visual
 
     info = probe(args.source)
     clip_frames = None
@@ -32,7 +32,7 @@ def run_camera_cli(args, bar) -> int:
         source = ImageReader(args.source, info=info).frame(0)
         fps = args.fps or Fraction(30)
     elif info.kind == "video":
-        reader = VideoReader(args.source, info=info)
+        reader = open_visual(args.source, info=info)  # a video or an animated GIF/WebP/APNG
         fps = args.fps or info.rate
         source = reader.frame(0)
         rate_ratio = info.rate / fps

@@ -12,6 +12,7 @@ from ai.errors import AIError
 from ai.jobs import JobResult, JobSpec, run_job
 from ai.sound import synth
 from ai.sound.analysis import ClipAnalysis
+from ai.sound.events import whoosh_events
 from ai.sound.loudness import fade_edges, limit, normalise, peak_db
 
 VERSION = "sound-2"  # bump when the output changes (cuts found differently, empty layers left out)
@@ -55,14 +56,6 @@ class SoundRequest:
         return self.preset or self.analysis.preset_guess()
 
 
-def whoosh_events(req: SoundRequest) -> list[tuple[int, float]]:
-    """A whoosh on every cut (and on every event the caller adds, such as a fill). Not on fast pans: a whoosh says
-    "another shot", and a pan is the same shot moving."""
-    a = req.analysis
-    events = [(c, _direction_at(a, c)) for c in a.cuts] + list(req.extra_whooshes)
-    return sorted(set(events))
-
-
 def empty_reason(name: str, req: SoundRequest) -> str | None:
     """Why a layer would have nothing in it (so it is not placed as a silent track), or None."""
     a = req.analysis
@@ -71,12 +64,6 @@ def empty_reason(name: str, req: SoundRequest) -> str | None:
     if name == "foley" and not a.peaks and float(np.max(a.motion, initial=0.0)) < 0.05:
         return "nothing moves in this clip, so no foley"
     return None
-
-
-def _direction_at(a: ClipAnalysis, frame: int) -> float:
-    lo, hi = max(0, frame - 8), min(a.frames, frame + 8)
-    d = np.diff(a.position[lo:hi])
-    return 1.0 if d.sum() >= 0 else -1.0
 
 
 def builtin_layer(name: str, req: SoundRequest, seed: int) -> np.ndarray:

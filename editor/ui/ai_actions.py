@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from editor.actions.ai_results import (add_generated_clip, add_sound_layers, clip_pictures, insert_fill, make_fill,
+from editor.actions.ai_results import (add_sound_layers, clip_pictures, insert_fill, insert_generated_clip, make_fill,
                                       placeable_layers)
 from editor.actions.media import asset_from_info
 from editor.media.probe import probe
+from editor.ui.labels import timecode
 
 
 def _error(window, msg):
@@ -27,16 +28,18 @@ def run_fill(window) -> bool:
     seconds, backend, prompt = tab.duration.value(), tab.backend.currentText(), tab.prompt.text()
     generated = doc.generated_dir()
     key = cut
+    project = doc.project  # a snapshot: the worker never sees later edits
 
     def work(progress, cancelled):
-        return make_fill(doc.project, track_id, a, b, generated, seconds=seconds, backend=backend, prompt=prompt,
+        return make_fill(project, track_id, a, b, generated, seconds=seconds, backend=backend, prompt=prompt,
                          progress=progress, cancelled=cancelled)
 
     def done(result):
         window.timeline.progress.pop(key, None)
         asset, n = result
         if doc.apply("Fill transition", insert_fill, track_id, a, b, asset, n):
-            window.statusBar().showMessage(f"filled the cut with {n} frames ({asset.provenance.get('backend_used')})",
+            window.statusBar().showMessage(f"The cut is filled with {n / float(doc.project.settings.rate):.1f} s of new frames "
+                                           f"({asset.provenance.get('backend_used')})",
                                            6000)
         window.timeline.update()
 
@@ -90,7 +93,7 @@ def run_camera(window) -> bool:
         return False
     try:
         img, clip_frames, label = _still_from(window)
-        fx, fy = (float(v) for v in tab.focus.text().split(","))
+        fx, fy = tab.focus.currentData() or (0.5, 0.5)
         s = doc.project.settings
         req = MoveRequest(source=img, moves=moves or ["handheld"], size=(s.width - s.width % 2,
                                                                          s.height - s.height % 2),
@@ -113,16 +116,20 @@ def run_camera(window) -> bool:
 
     def done(res):
         result, info = res
-        asset = asset_from_info(info, doc.project.settings.rate, provenance=result.provenance)
-        asset.name = f"{' + '.join(req.moves)} ({label})"
-        tid = track
-        if tid is None:
-            if not doc.project.video_tracks():
-                from editor.timeline import edits
+        asset = asset_from_info(info, doc.project.settings.rate, provenance=result.provenance,
+                                name=f"{' + '.join(req.moves)} ({label})")
+        with doc.group("Camera move"):
+            tid = track
+            if tid is None:
+                if not doc.project.video_tracks():
+                    from editor.timeline import edits
 
-                doc.apply("Add track", edits.add_track, "video", index=0)
-            tid = doc.project.video_tracks()[0].id
-        doc.apply("Camera move", add_generated_clip, asset, tid, start)
+                    doc.apply("Add track", edits.add_track, "video", index=0)
+                tid = doc.project.video_tracks()[0].id
+            # put in at the playhead: the footage there moves along, nothing is covered
+            doc.apply("Camera move", insert_generated_clip, asset, tid, start)
+        window.statusBar().showMessage(f"The camera move went in at {timecode(start, doc.project.settings.rate)}; "
+                                       "the clips after it moved along", 8000)
 
     tab.row.run(work, done, lambda msg: _error(window, msg))
     return True
@@ -168,8 +175,8 @@ def run_sound(window) -> bool:
         result, infos, skipped = res
         assets = []
         for name, info in infos:
-            a = asset_from_info(info, rate, provenance=result.provenance)
-            a.name = f"{name.capitalize()} \u2014 {clip.name}"
+            a = asset_from_info(info, rate, provenance=result.provenance,
+                                name=f"{name.capitalize()} \u2014 {clip.name}")
             assets.append((name.capitalize(), a))
         if assets:
             doc.apply("Sound layers", add_sound_layers, assets, clip.start, clip.duration)

@@ -14,6 +14,7 @@ def start(files=(), demo=None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from editor.resources import resource
+    from editor.project.recovery import discard as discard_recoveries
     from editor.ui.document import load_recovery, pending_recoveries
     from editor.ui.main_window import MainWindow
 
@@ -26,8 +27,13 @@ def start(files=(), demo=None) -> int:
         from PySide6.QtGui import QIcon
 
         app.setWindowIcon(QIcon(str(icon)))
+    from editor.actions.slow_motion import install_fill_flow
+
+    install_fill_flow()  # slow motion uses the fill tool's optical flow (the render layer cannot import ai/)
     window = MainWindow()
-    window.show()
+    from editor.ui.transport import show_window
+
+    show_window(window)  # maximised the first time, then as it was left
     if os.environ.get("SEAMLINE_STARTUP_REPORT"):
         print(f"window shown after {time.monotonic() - T0:.3f} s", flush=True)
     recoveries = pending_recoveries()
@@ -37,16 +43,27 @@ def start(files=(), demo=None) -> int:
             window, "Seamline", "Seamline was closed unexpectedly. Restore the unsaved work?",
             QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
         if answer:
-            window.set_document(load_recovery(recoveries[0]))
-            window.doc.write_recovery()
-        for extra in recoveries[int(answer):]:
-            extra.unlink(missing_ok=True)
+            from editor.errors import ProjectError
+
+            try:
+                doc, message = load_recovery(recoveries[0])
+            except ProjectError as exc:
+                window.notify(str(exc), "Autosaved work")
+            else:
+                window.set_document(doc)
+                window.doc.write_recovery()
+                if message:
+                    window.notify(message, "Autosaved work")
+            recoveries = recoveries[1:]
+        discard_recoveries(recoveries)
     if demo is not None:
         from editor.ui.demo import open_demo
 
         QTimer.singleShot(0, lambda: open_demo(window, demo or None))
     elif files:
-        projects = [f for f in files if Path(f).suffix.lower() in (".seam", ".otio")]
+        from editor.project.interchange import ALL_SUFFIXES
+
+        projects = [f for f in files if Path(f).suffix.lower() in ALL_SUFFIXES]
         if projects:
             window.open_path(projects[0])
         else:
