@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--frames", type=int, help="exactly N in-between frames, the i-th at t = i/(N+1)")
     g.add_argument("--duration", type=float, help="length in seconds (0.25-5, default 1)")
-    sp.add_argument("--backend", choices=["auto", "builtin", "wan", "ltx"], default="builtin")
+    sp.add_argument("--backend", choices=["auto", "builtin", "rife", "wan", "ltx"], default="builtin")
     sp.add_argument("--fps", type=_fps, default=None, help="frame rate (default: A's, or 30)")
     sp.add_argument("--size", type=_size, default=None, help="WxH (default: A's size)")
     sp.add_argument("--prompt", default="", help="text for generative backends")
