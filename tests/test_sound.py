@@ -150,3 +150,13 @@ def test_job_regenerates_one_layer_with_a_new_seed(layers, tmp_path):
     x1, _ = sf.read(str(first.folder / "ambience.wav"))
     x2, _ = sf.read(str(other.folder / "ambience.wav"))
     assert not np.allclose(x1, x2)
+
+
+def test_loudness_meter_reads_the_bs1770_reference():
+    """pyloudnorm replaced the hand-written meter: a 997 Hz sine at -20 dBFS on both channels reads -20 LUFS (the
+    old meter read -20.00, pyloudnorm -20.04), one channel 3 dB less, silence -inf."""
+    t = np.arange(10 * 48000) / 48000
+    sine = 0.1 * np.sin(2 * np.pi * 997 * t)
+    assert integrated_loudness(np.stack([sine, sine], 1)) == pytest.approx(-20.0, abs=0.1)
+    assert integrated_loudness(sine[:, None]) == pytest.approx(-23.0, abs=0.1)
+    assert integrated_loudness(np.zeros((48000, 2))) == float("-inf")
