@@ -97,7 +97,8 @@ def test_bundle_opens_the_editor_window(bundle, tmp_path):
     import cv2
 
     img = cv2.imread(str(shot))
-    assert img is not None and img.shape[1] >= 800 and img.std() > 10  # a real, painted window
+    # a real, painted window (maximised on first start: the offscreen screen is 800x600)
+    assert img is not None and img.shape[1] >= 640 and img.std() > 10
 
 
 def test_bundle_runs_builtin_ai_and_says_what_generative_needs(bundle, tmp_path):
