@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from editor.timeline.index import track_index
-from editor.timeline.model import Clip, Node, Project, Track, evolve
+from editor.timeline.model import Clip, Node, Project, Track, evolve, shifted
 
 _KEYED = "clips"  # the only large field; every other field is stored whole when it changes
 _START = attrgetter("start")
@@ -27,25 +27,34 @@ class ClipsDelta:
 
     def apply(self, track: Track, forward: bool) -> tuple[Clip, ...]:
         clips = track.clips
-        gone = {c.id for c in (self.removed if forward else self.added)}
-        fresh = self.added if forward else self.removed
-        swap = {(n if forward else o).id: (n if forward else o) for o, n in self.changed}
-        move = {cid: (d if forward else -d) for d, ids in self.shifted for cid in ids}
         pos = track_index(track).pos
-        hit = sorted(pos[cid] for cid in (gone | swap.keys() | move.keys()) if cid in pos)
+        parts: list[tuple[int, int, list]] = []  # (from, to, what replaces clips[from:to])
+        for c in (self.removed if forward else self.added):
+            if c.id in pos:
+                parts.append((pos[c.id], pos[c.id] + 1, []))
+        for o, n in self.changed:
+            old, new = (o, n) if forward else (n, o)
+            if old.id in pos:
+                parts.append((pos[old.id], pos[old.id] + 1, [new]))
+        for d, ids in self.shifted:
+            d = d if forward else -d
+            first, last = pos.get(ids[0]), pos.get(ids[-1])
+            if first is not None and last is not None and last - first + 1 == len(ids) and \
+                    tuple(c.id for c in clips[first:last + 1]) == ids:  # a ripple: one run, shifted as a slice
+                parts.append((first, last + 1, shifted(clips[first:last + 1], d)))
+            else:
+                parts += [(pos[cid], pos[cid] + 1, shifted([clips[pos[cid]]], d)) for cid in ids if cid in pos]
+        parts.sort(key=lambda p: p[0])
         out, prev = [], 0
-        for i in hit:  # untouched runs are copied as slices
-            out.extend(clips[prev:i])
-            prev = i + 1
-            c = clips[i]
-            if c.id in gone:
-                continue
-            c = swap.get(c.id, c)
-            d = move.get(c.id)
-            out.append(evolve(c, start=c.start + d) if d else c)
+        for a, b, what in parts:  # untouched runs are copied as slices
+            out.extend(clips[prev:a])
+            out.extend(what)
+            prev = b
         out.extend(clips[prev:])
-        out.extend(fresh)
-        out.sort(key=_START)
+        fresh = self.added if forward else self.removed
+        if fresh:
+            out.extend(fresh)
+            out.sort(key=_START)
         return tuple(out)
 
     def reversed(self) -> "ClipsDelta":

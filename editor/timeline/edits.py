@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Callable
 
 from editor.timeline.model import (CLIP_PROPS, TRACK_KINDS, TRACK_PROPS, TRANSITION_KINDS, Clip, EditError,
-                                   MediaAsset, Project, Track, Transition, evolve, new_id)
+                                   MediaAsset, Project, Track, Transition, evolve, new_id, shifted)
 from editor.timeline import keyframes
 from editor.timeline.cues import follow_ripple
 from editor.timeline.index import track_index
@@ -131,7 +131,7 @@ def shift_clips(track: Track, frame: int, delta: int) -> Track:
     i = bisect_left(track_index(track).starts, frame)
     if not delta or i == len(track.clips):
         return track
-    return evolve(track, clips=track.clips[:i] + tuple(evolve(c, start=c.start + delta) for c in track.clips[i:]))
+    return evolve(track, clips=track.clips[:i] + tuple(shifted(track.clips[i:], delta)))
 
 
 def spans(track: Track, frame: int) -> bool:

@@ -99,6 +99,23 @@ def evolve(obj: Node, **changes) -> Node:
     return new
 
 
+def shifted(clips, delta: int) -> list:
+    """Copies of clips moved by delta frames (a ripple moves thousands: this is evolve(c, start=...) without the
+    per-call overhead)."""
+    new, put = object.__new__, object.__setattr__
+    out = []
+    for c in clips:
+        d = c.__dict__.copy()
+        d["start"] += delta
+        n = new(type(c))
+        put(n, "__dict__", d)
+        put(n, "__pydantic_fields_set__", c.__pydantic_fields_set__ | {"start"})
+        put(n, "__pydantic_extra__", c.__pydantic_extra__)
+        put(n, "__pydantic_private__", None)
+        out.append(n)
+    return out
+
+
 # -- the objects ----------------------------------------------------------------------------------------------------
 class ProjectSettings(Node):
     width: Annotated[int, Field(ge=16, le=MAX_SIDE)] = 1920

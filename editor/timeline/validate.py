@@ -7,6 +7,8 @@ nothing on a locked track but its lock, mute and solo switches.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from editor.timeline import motion_problems
 from editor.timeline.index import derive_project_index, project_index, track_index
 from editor.timeline.model import UNLOCKED_TRACK_PROPS, Clip, EditError, Project, Track
@@ -98,6 +100,24 @@ def transition_problems(track: Track) -> list[str]:
     return out
 
 
+def _order_problems(t: Track) -> list[str]:
+    """Clips of a track in order, apart, and not before the timeline's start (numpy over the track's index)."""
+    ix = track_index(t)
+    if not t.clips:
+        return []
+    starts, ends = np.asarray(ix.starts), np.asarray(ix.ends)
+    bad = np.flatnonzero(starts[1:] < ends[:-1])
+    if len(bad):
+        i = int(bad[0])
+        a, b = t.clips[i], t.clips[i + 1]
+        if b.start < a.start:
+            return [f"clips on {t.name or t.id} are out of order"]
+        return [f"clips {_name(a)} and {_name(b)} overlap on {t.name or t.id}"]
+    if starts[0] < 0:
+        return [f"clip {_name(t.clips[0])} cannot start before the beginning of the timeline"]
+    return []
+
+
 def link_problems(project: Project, c: Clip) -> list[str]:
     if c.link is None:
         return []
@@ -184,7 +204,7 @@ def check_edit(before: Project, after: Project) -> None:
         k for k in before.assets.keys() | after.assets.keys() if before.assets.get(k) is not after.assets.get(k)}
     full: list[tuple[Track, Clip]] = []  # every check
     moved: dict[str, int] = {}  # clip id -> frames it moved (only moved)
-    moved_on: list[tuple[Track, Clip, int]] = []
+    moved_tracks: dict[str, Track] = {}
     deltas: dict[str, ClipsDelta] = {}
     gone: set[str] = set()
     changed_tracks = []
@@ -204,9 +224,8 @@ def check_edit(before: Project, after: Project) -> None:
         gone |= {c.id for c in cd.removed}
         full += [(t, c) for c in cd.added] + [(t, n) for _, n in cd.changed]
         for d, ids in cd.shifted:
-            for cid in ids:
-                moved[cid] = d
-                moved_on.append((t, None, d, cid))
+            moved.update(dict.fromkeys(ids, d))
+            moved_tracks[t.id] = t
         if assets_changed:
             full += [(t, c) for c in t.clips if c.asset_id in assets_changed and c.id in moved]
     for t in before.tracks:
@@ -223,35 +242,21 @@ def check_edit(before: Project, after: Project) -> None:
         found += link_problems(after, c)
         if found:
             raise EditError(found[0])
-    before_links = project_index(before).links
-    link_moves: dict[str, set] = {}  # link -> how far its moved members moved
-    link_count: dict[str, int] = {}
-    for t, _, d, cid in moved_on:
-        pos = track_index(t).pos
-        clips = t.clips
-        i = pos[cid]
-        c = clips[i]
-        if c.start < 0:
-            raise EditError(f"clip {_name(c)} cannot start before the beginning of the timeline")
-        # a moved run only needs checking where it meets a clip that did not move with it
-        if i and moved.get(clips[i - 1].id) != d or i + 1 < len(clips) and moved.get(clips[i + 1].id) != d:
-            found += _neighbour_problems(t, i)
-            if i and clips[i - 1].start > c.start or i + 1 < len(clips) and clips[i + 1].start < c.start:
-                found.append(f"clips on {t.name or t.id} are out of order")
+    if moved:
+        # clips an edit only moved: order, overlap and start on their tracks in one vectorised pass per track
+        for t in moved_tracks.values():
+            found += _order_problems(t)
             if found:
                 raise EditError(found[0])
-        if c.link is not None:
-            link_moves.setdefault(c.link, set()).add(d)
-            link_count[c.link] = link_count.get(c.link, 0) + 1
-    # linked clips stay in sync when every member still there moved by the same amount; otherwise check them
-    for link, ds in link_moves.items():
-        members = [p for p in before_links.get(link, ()) if p not in gone]
-        if len(ds) != 1 or link_count[link] != len(members):
-            for p in members:
-                c = ix.track_of(p).clip(p) if ix.track_of(p) is not None else None
-                found += link_problems(after, c) if c is not None else []
-            if found:
-                raise EditError(found[0])
+        # linked clips stay in sync when every member moved by the same amount; otherwise check the link
+        for link, members in project_index(before).links.items():
+            ds = {moved.get(p) for p in members if p not in gone}
+            if len(ds) > 1:
+                for p in members:
+                    tr = ix.track_of(p)
+                    found += link_problems(after, tr.clip(p)) if tr is not None else []
+                if found:
+                    raise EditError(found[0])
     for t, old in changed_tracks:
         if old is None:
             found += transition_problems(t)
