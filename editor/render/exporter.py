@@ -19,7 +19,7 @@ import numpy as np
 from editor.errors import ExportCancelled, MediaError
 from editor.render.compositor import Compositor, fit_rect
 from editor.render.mixer import AudioMixer, PeakLimiter
-from editor.render.sources import MediaPool
+from editor.render.sources import StreamingPool
 from editor.timeline.model import Project
 
 PRESETS = {
@@ -64,12 +64,18 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     if end <= start:
         raise MediaError(out_path, "the timeline is empty: nothing to export")
     s = project.settings
-    pool = MediaPool(s.sample_rate, s.channels)
+    pool = StreamingPool(s.sample_rate, s.channels)
     # render at the project's own frame size, then fit into the preset (so letterboxing matches the preview)
     comp_size = size if (s.width, s.height) == size else (s.width, s.height)
     comp = Compositor(project, comp_size, pool)
     mixer = AudioMixer(project, pool)
     limiter = PeakLimiter(s.sample_rate)
+
+    def picture(n: int) -> np.ndarray:
+        img = _fit_into(comp.frame(n), size)
+        pool.frame_done()  # readers this frame did not need are closed
+        return cv2.cvtColor(img, cv2.COLOR_RGB2YUV_I420)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=".partial.mp4", dir=out_path.parent)
     os.close(fd)
     try:
@@ -87,8 +93,7 @@ def export(project: Project, out_path, preset: str | None = "1080p",
             chunk = max(1, int(s.rate))  # mix audio a second at a time
             sample_pts = 0
             total = end - start
-            frames = _Prefetch(lambda n: cv2.cvtColor(_fit_into(comp.frame(n), size), cv2.COLOR_RGB2YUV_I420),
-                               start, end)
+            frames = _Prefetch(picture, start, end)
             try:
                 for n in range(start, end):
                     if cancelled is not None and cancelled():
@@ -100,6 +105,7 @@ def export(project: Project, out_path, preset: str | None = "1080p",
                     container.mux(v.encode(frame))
                     if (n - start) % chunk == 0:
                         block = limiter.process(mixer.mix(n, min(end, n + chunk)))
+                        pool.block_done()
                         af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp",
                                                         layout="stereo" if s.channels == 2 else "mono")
                         af.sample_rate = s.sample_rate
