@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from editor.errors import MediaError
+from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.media.probe import probe
 from editor.media.reader import ImageReader, VideoReader
 
@@ -94,8 +95,10 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
     h, w = first.shape[:2]
     ew, eh = w - w % 2, h - h % 2
 
-    def yuv(f):  # converted on the producer thread (cv2 is quicker than swscale here)
-        return cv2.cvtColor(np.ascontiguousarray(f[:eh, :ew]), cv2.COLOR_RGB2YUV_I420)
+    space = colour_space_for(eh)
+
+    def yuv(f):  # converted on the producer thread
+        return rgb_to_yuv420(np.ascontiguousarray(f[:eh, :ew]), space)
 
     stream = prefetch(yuv(f) for f in itertools.chain([first], it))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
@@ -105,7 +108,7 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
             s = c.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
             s.width, s.height, s.pix_fmt = ew, eh, "yuv420p"
             s.codec_context.thread_type = "FRAME"
-            s.codec_context.colorspace = 5  # BT.601, as the I420 conversion
+            tag_stream(s.codec_context, space)
             s.options = {"crf": str(crf), "preset": "veryfast"}
             a = None if audio is None else c.add_stream("aac", rate=sample_rate, layout="stereo")
             for i, f in enumerate(stream):

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from editor.errors import ExportCancelled, MediaError
+from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.render.compositor import Compositor, fit_rect
 from editor.render.mixer import AudioMixer, PeakLimiter
 from editor.render.sources import StreamingPool
@@ -70,11 +71,12 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     comp = Compositor(project, comp_size, pool)
     mixer = AudioMixer(project, pool)
     limiter = PeakLimiter(s.sample_rate)
+    space = colour_space_for(size[1])
 
     def picture(n: int) -> np.ndarray:
         img = _fit_into(comp.frame(n), size)
         pool.frame_done()  # readers this frame did not need are closed
-        return cv2.cvtColor(img, cv2.COLOR_RGB2YUV_I420)
+        return rgb_to_yuv420(img, space)
 
     fd, tmp = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=".partial.mp4", dir=out_path.parent)
     os.close(fd)
@@ -84,9 +86,7 @@ def export(project: Project, out_path, preset: str | None = "1080p",
             v.width, v.height = size
             v.pix_fmt = "yuv420p"
             v.codec_context.thread_type = "FRAME"
-            v.codec_context.colorspace = 5  # BT.601 (smpte170m): matches the I420 conversion below
-            v.codec_context.color_primaries = 6
-            v.codec_context.color_trc = 6
+            tag_stream(v.codec_context, space)  # BT.709 for HD, BT.601 for SD, limited range: as converted
             v.options = {"crf": str(crf), "preset": speed}
             a = container.add_stream("aac", rate=s.sample_rate, layout="stereo" if s.channels == 2 else "mono")
             fifo = av.AudioFifo()
