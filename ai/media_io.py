@@ -5,7 +5,6 @@ import itertools
 import os
 import queue
 import shutil
-import tempfile
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +13,8 @@ import cv2
 import numpy as np
 
 from editor.errors import MediaError
+from editor.media.atomic import DiskFullError, clean_stale_partials, is_no_space, partial_path, remove_quietly, \
+    write_bytes
 from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.media.probe import probe
 from editor.media.reader import ImageReader, VideoReader
@@ -28,7 +29,7 @@ def edge_frame(path, which: str) -> tuple[np.ndarray, Fraction | None]:
         return ImageReader(path, info=info).frame(0), None
     if info.kind != "video":
         raise MediaError(path, "has no picture to take a frame from")
-    r = VideoReader(path, info=info)
+    r = VideoReader(path, cache_bytes=1, info=info)  # one frame read: no cache
     try:
         n = 0 if which == "first" else info.frames - 1
         img = r.frame(n)
@@ -66,12 +67,22 @@ def cover(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def write_pngs(frames, folder: Path, prefix: str = "frame") -> list[Path]:
+    """Numbered PNGs in folder. Each is encoded in memory and written with a checked write: cv2.imwrite reports
+    success on a full disk for a small picture and leaves a 0-byte file."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, f in enumerate(frames, 1):
         p = folder / f"{prefix}_{i:04d}.png"
-        if not cv2.imwrite(str(p), cv2.cvtColor(f, cv2.COLOR_RGB2BGR)):
-            raise MediaError(p, "cannot write the picture (is the disk full?)")
+        ok, data = cv2.imencode(".png", cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise MediaError(p, "the picture could not be encoded as PNG")
+        try:
+            write_bytes(p, data.tobytes())
+        except OSError as exc:
+            remove_quietly(p)
+            if is_no_space(exc):
+                raise DiskFullError(p) from None
+            raise MediaError(p, f"cannot write the picture: {exc.strerror or exc}") from None
         paths.append(p)
     return paths
 
@@ -101,10 +112,10 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
         return rgb_to_yuv420(np.ascontiguousarray(f[:eh, :ew]), space)
 
     stream = prefetch(yuv(f) for f in itertools.chain([first], it))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
-    os.close(fd)
+    clean_stale_partials(path.parent)
+    tmp = partial_path(path, path.suffix or ".mp4")  # created by the muxer with the user's umask
     try:
-        with av.open(tmp, "w") as c:
+        with av.open(str(tmp), "w") as c:
             s = c.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
             s.width, s.height, s.pix_fmt = ew, eh, "yuv420p"
             s.codec_context.thread_type = "FRAME"
@@ -129,10 +140,15 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
                     c.mux(a.encode(af))
                 c.mux(a.encode(None))
         os.replace(tmp, path)
+    except OSError as exc:
+        stream.close()
+        remove_quietly(tmp)
+        if is_no_space(exc):
+            raise DiskFullError(path) from None
+        raise
     except BaseException:
         stream.close()
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        remove_quietly(tmp)
         raise
     return path
 
@@ -181,8 +197,10 @@ def write_output(frames, out, fps: Fraction) -> Path:
         return write_video(frames, out, fps)
     if out.exists() and not out.is_dir():
         raise MediaError(out, "exists and is not a folder; give a video file name (.mp4) or a folder")
-    tmp = Path(tempfile.mkdtemp(prefix=".seamline-", dir=out.resolve().parent if out.resolve().parent.is_dir()
-                                else None))
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_partials(parent)
+    tmp = partial_path(out.resolve(), "")  # a folder of PNGs, renamed into place one by one
     try:
         write_pngs(frames, tmp)
         out.mkdir(parents=True, exist_ok=True)

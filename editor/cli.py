@@ -148,8 +148,14 @@ def main(argv=None) -> int:
         errors = errors + (AIError,)
     except ImportError:  # pragma: no cover
         pass
+    from editor.interrupt import Stopped, stop_on_signals
+
     try:
-        return _run(args)
+        with stop_on_signals():
+            return _run(args)
+    except Stopped as stop:
+        sys.stderr.write(f"\nseamline: {args.command} {stop}; no partial output was left\n")
+        return stop.exit_status
     except KeyboardInterrupt:
         return _fail("cancelled")
     except ExportCancelled:

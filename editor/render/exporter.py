@@ -1,14 +1,15 @@
 """Export to MP4 (H.264 + AAC) through PyAV, on the caller's thread (the UI runs it on a worker).
 
-The file is written beside the target under a temporary name and renamed over the target only on success: a cancelled
-or failed export leaves the target as it was (absent, or the previous file untouched).
+The file is written beside the target under a partial name (editor.media.atomic) and renamed over the target only on
+success: a cancelled, failed or interrupted export leaves the target as it was (absent, or the previous file
+untouched) and no partial file. Sources stream (StreamingPool): a file is open while its clips play, no frame cache,
+sound read block by block, so memory does not grow with the number of files or the length of the timeline.
+Pictures are converted to BT.709 (HD and larger) or BT.601 (SD), limited range, and tagged so (editor.media.colour).
 """
 from __future__ import annotations
 
-import errno
 import os
 import queue
-import tempfile
 import threading
 from pathlib import Path
 from typing import Callable
@@ -17,6 +18,7 @@ import cv2
 import numpy as np
 
 from editor.errors import ExportCancelled, MediaError
+from editor.media.atomic import DiskFullError, clean_stale_partials, is_no_space, partial_path, remove_quietly
 from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.render.compositor import Compositor, fit_rect
 from editor.render.mixer import AudioMixer, PeakLimiter
@@ -65,6 +67,7 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     if end <= start:
         raise MediaError(out_path, "the timeline is empty: nothing to export")
     s = project.settings
+    clean_stale_partials(out_path.parent)
     pool = StreamingPool(s.sample_rate, s.channels)
     # render at the project's own frame size, then fit into the preset (so letterboxing matches the preview)
     comp_size = size if (s.width, s.height) == size else (s.width, s.height)
@@ -72,23 +75,23 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     mixer = AudioMixer(project, pool)
     limiter = PeakLimiter(s.sample_rate)
     space = colour_space_for(size[1])
+    layout = "stereo" if s.channels == 2 else "mono"
 
     def picture(n: int) -> np.ndarray:
         img = _fit_into(comp.frame(n), size)
         pool.frame_done()  # readers this frame did not need are closed
         return rgb_to_yuv420(img, space)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=".partial.mp4", dir=out_path.parent)
-    os.close(fd)
+    tmp = partial_path(out_path)  # created by the muxer, so with the user's umask (mkstemp gave 0600)
     try:
-        with av.open(tmp, "w", format="mp4") as container:
+        with av.open(str(tmp), "w", format="mp4") as container:
             v = container.add_stream("libx264", rate=s.rate)
             v.width, v.height = size
             v.pix_fmt = "yuv420p"
             v.codec_context.thread_type = "FRAME"
             tag_stream(v.codec_context, space)  # BT.709 for HD, BT.601 for SD, limited range: as converted
             v.options = {"crf": str(crf), "preset": speed}
-            a = container.add_stream("aac", rate=s.sample_rate, layout="stereo" if s.channels == 2 else "mono")
+            a = container.add_stream("aac", rate=s.sample_rate, layout=layout)
             fifo = av.AudioFifo()
             chunk = max(1, int(s.rate))  # mix audio a second at a time
             sample_pts = 0
@@ -106,8 +109,7 @@ def export(project: Project, out_path, preset: str | None = "1080p",
                     if (n - start) % chunk == 0:
                         block = limiter.process(mixer.mix(n, min(end, n + chunk)))
                         pool.block_done()
-                        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp",
-                                                        layout="stereo" if s.channels == 2 else "mono")
+                        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout=layout)
                         af.sample_rate = s.sample_rate
                         af.pts = None
                         fifo.write(af)
@@ -127,12 +129,12 @@ def export(project: Project, out_path, preset: str | None = "1080p",
             container.mux(a.encode(None))
         os.replace(tmp, out_path)
     except OSError as exc:
-        _remove(tmp)
-        if exc.errno == errno.ENOSPC:
-            raise MediaError(out_path, "the disk is full; free some space or export elsewhere") from None
+        remove_quietly(tmp)
+        if is_no_space(exc):
+            raise DiskFullError(out_path) from None
         raise MediaError(out_path, f"export failed: {exc}") from None
     except BaseException:
-        _remove(tmp)
+        remove_quietly(tmp)
         raise
     finally:
         pool.close()
@@ -172,10 +174,3 @@ class _Prefetch:
     def stop(self):
         self._stop.set()
         self._t.join(timeout=5)
-
-
-def _remove(path) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
