@@ -61,7 +61,21 @@ def cut_list(n: int) -> list[tuple[int, int]]:
     return [(k, 10 + 50 * rep) for rep in range(2) for k in range(n)]
 
 
-def write_project(sources, cuts, path: Path) -> None:
+def make_song(minutes: int = 10) -> Path:
+    """A long AAC song (two tones and a little noise), like a music bed taken from a full track."""
+    p = Path(tempfile.gettempdir()) / "seamline-bench-sources" / f"song{minutes}min.m4a"
+    if not p.exists():
+        tmp = p.with_suffix(".part.m4a")
+        d = minutes * 60
+        subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency=220:duration={d}", "-f",
+                        "lavfi", "-i", f"sine=frequency=331:duration={d}", "-filter_complex",
+                        "[0:a][1:a]amerge=inputs=2,volume=0.3", "-ar", "48000", "-c:a", "aac", "-b:a", "128k",
+                        str(tmp)], check=True)
+        tmp.rename(p)
+    return p
+
+
+def write_project(sources, cuts, path: Path, song: Path | None = None, song_in: int = 0) -> None:
     sys.path.insert(0, str(ROOT))
     from editor.actions.media import asset_from_info
     from editor.media.probe import probe
@@ -82,15 +96,25 @@ def write_project(sources, cuts, path: Path) -> None:
                                      link=f"L{i}"))
         edits.overwrite(p, "a", Clip(id=f"a{i}", asset_id=ids[k], start=i * PIECE, duration=PIECE, source_in=src_in,
                                      link=f"L{i}"))
+    if song is not None:  # a music bed under the whole cut, taken from song_in (frames) of the song
+        a = asset_from_info(probe(song), p.settings.rate)
+        edits.add_asset(p, a)
+        edits.add_track(p, "audio", track_id="m")
+        edits.overwrite(p, "m", Clip(id="song", asset_id=a.id, start=0, duration=len(cuts) * PIECE, source_in=song_in,
+                                     volume=0.5))
     write_otio(p, path)
 
 
-def ffmpeg_cmd(sources, cuts, out: Path) -> list[str]:
+def ffmpeg_cmd(sources, cuts, out: Path, song: Path | None = None, song_in: int = 0) -> list[str]:
     inputs, links = [], []
     for i, (k, src_in) in enumerate(cuts):
         inputs += ["-ss", f"{src_in / RATE:.4f}", "-t", f"{PIECE / RATE:.4f}", "-i", str(sources[k])]
         links.append(f"[{i}:v][{i}:a]")
     graph = "".join(links) + f"concat=n={len(cuts)}:v=1:a=1[v][a]"
+    if song is not None:
+        inputs += ["-ss", f"{song_in / RATE:.4f}", "-t", f"{len(cuts) * PIECE / RATE:.4f}", "-i", str(song)]
+        graph = graph.replace("[v][a]", "[v][cut]") + f";[{len(cuts)}:a]volume=0.5[bed];" \
+                                                      "[cut][bed]amix=inputs=2:normalize=0[a]"
     return [FFMPEG, "-v", "error", "-y", *inputs, "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:v",
             "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", str(out)]
 
@@ -172,3 +196,27 @@ def test_export_peak_memory_by_source_count(work_dir):
     if len(ns) > 1:
         slope = (ours[ns[-1]] - ours[ns[0]]) / (ns[-1] - ns[0])
         print(f"Seamline growth: {slope:.1f} MiB per added source file ({ns[0]} -> {ns[-1]}); goal <= 25")
+
+
+def test_export_peak_memory_with_a_long_song(work_dir):
+    """The sound of a file is read in ranges: a 12 s cut over the middle of a 10-minute song costs what a 12 s
+    cut costs (the previous design decoded the whole song into memory)."""
+    main = baseline_checkout(work_dir / "baseline")
+    sources = make_sources(4)
+    song = make_song(10)
+    cuts = cut_list(4)
+    song_in = 5 * 60 * RATE  # from 5:00
+    rows = [("timeline", "Seamline MiB", "ffmpeg MiB", "ratio", "before MiB")]
+    for name, with_song in (("4 sources, 12 s", False), ("the same + 12 s from the middle of a 10-min song", True)):
+        project = work_dir / f"song{with_song}.otio"
+        write_project(sources, cuts, project, song if with_song else None, song_in)
+        cmd, env = render_cmd(ROOT, project, work_dir / "seamline.mp4")
+        s_peak = measured(cmd, env=env)[0]
+        f_peak = measured(ffmpeg_cmd(sources, cuts, work_dir / "ffmpeg.mp4", song if with_song else None,
+                                     song_in))[0]
+        m = "-"
+        if main is not None:
+            cmd, env = render_cmd(main, project, work_dir / "main.mp4")
+            m = f"{measured(cmd, env=env)[0]:.0f}"
+        rows.append((name, f"{s_peak:.0f}", f"{f_peak:.0f}", f"{s_peak / f_peak:.2f}x", m))
+    table("Export peak memory with a music bed from a long song (1080p)", rows)
