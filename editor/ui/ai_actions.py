@@ -26,9 +26,10 @@ def run_fill(window) -> bool:
     seconds, backend, prompt = tab.duration.value(), tab.backend.currentText(), tab.prompt.text()
     generated = doc.generated_dir()
     key = cut
+    project = doc.project  # a snapshot: the worker never sees later edits
 
     def work(progress, cancelled):
-        return make_fill(doc.project, track_id, a, b, generated, seconds=seconds, backend=backend, prompt=prompt,
+        return make_fill(project, track_id, a, b, generated, seconds=seconds, backend=backend, prompt=prompt,
                          progress=progress, cancelled=cancelled)
 
     def done(result):
@@ -112,16 +113,17 @@ def run_camera(window) -> bool:
 
     def done(res):
         result, info = res
-        asset = asset_from_info(info, doc.project.settings.rate, provenance=result.provenance)
-        asset.name = f"{' + '.join(req.moves)} ({label})"
-        tid = track
-        if tid is None:
-            if not doc.project.video_tracks():
-                from editor.timeline import edits
+        asset = asset_from_info(info, doc.project.settings.rate, provenance=result.provenance,
+                                name=f"{' + '.join(req.moves)} ({label})")
+        with doc.group("Camera move"):
+            tid = track
+            if tid is None:
+                if not doc.project.video_tracks():
+                    from editor.timeline import edits
 
-                doc.apply("Add track", edits.add_track, "video", index=0)
-            tid = doc.project.video_tracks()[0].id
-        doc.apply("Camera move", add_generated_clip, asset, tid, start)
+                    doc.apply("Add track", edits.add_track, "video", index=0)
+                tid = doc.project.video_tracks()[0].id
+            doc.apply("Camera move", add_generated_clip, asset, tid, start)
 
     tab.row.run(work, done, lambda msg: _error(window, msg))
     return True
@@ -166,8 +168,8 @@ def run_sound(window) -> bool:
         result, infos = res
         assets = []
         for name, info in infos:
-            a = asset_from_info(info, rate, provenance=result.provenance)
-            a.name = f"{name.capitalize()} \u2014 {clip.name}"
+            a = asset_from_info(info, rate, provenance=result.provenance,
+                                name=f"{name.capitalize()} \u2014 {clip.name}")
             assets.append((name.capitalize(), a))
         doc.apply("Sound layers", add_sound_layers, assets, clip.start, clip.duration)
 
