@@ -38,9 +38,9 @@ def still_project(folder: Path, frames: int, size=(160, 96)) -> Project:
     cv2.imwrite(str(still), noise(*size))
     p = Project(settings=ProjectSettings(size[0], size[1], Fraction(30)))
     a = asset_from_info(probe(still), p.settings.rate)
-    edits.add_asset(p, a)
-    edits.add_track(p, "video", track_id="v1")
-    edits.overwrite(p, "v1", Clip("c", a.id, 0, frames))
+    p = edits.add_asset(p, a)
+    p = edits.add_track(p, "video", track_id="v1")
+    p = edits.overwrite(p, "v1", Clip(id="c", asset_id=a.id, start=0, duration=frames))
     return p
 
 
@@ -49,9 +49,9 @@ def video_project(folder: Path, frames: int = 40) -> Project:
     make_video(src, [noise() for _ in range(frames)])
     p = Project(settings=ProjectSettings(160, 96, Fraction(30)))
     a = asset_from_info(probe(src), p.settings.rate)
-    edits.add_asset(p, a)
-    edits.add_track(p, "video", track_id="v1")
-    edits.overwrite(p, "v1", Clip("c", a.id, 0, frames))
+    p = edits.add_asset(p, a)
+    p = edits.add_track(p, "video", track_id="v1")
+    p = edits.overwrite(p, "v1", Clip(id="c", asset_id=a.id, start=0, duration=frames))
     return p
 
 

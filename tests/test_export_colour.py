@@ -71,9 +71,9 @@ def export_bars(tmp_path, w: int, h: int):
     cv2.imwrite(str(still), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
     p = Project(settings=ProjectSettings(w, h, Fraction(25)))
     a = asset_from_info(probe(still), p.settings.rate)
-    edits.add_asset(p, a)
-    edits.add_track(p, "video", track_id="v1")
-    edits.overwrite(p, "v1", Clip("bars", a.id, 0, 3))
+    p = edits.add_asset(p, a)
+    p = edits.add_track(p, "video", track_id="v1")
+    p = edits.overwrite(p, "v1", Clip(id="bars", asset_id=a.id, start=0, duration=3))
     out = export(p, tmp_path / f"bars{h}.mp4", preset=None, crf=0)  # crf 0: lossless, the conversion alone
     return img, out
 

@@ -18,14 +18,15 @@ def _cut_between(tmp_path, files: int, piece: int = 8):
     srcs = [indexed_video(tmp_path / f"s{i}.mp4", 40, with_audio=True) for i in range(files)]
     p, ids = project_with(srcs)
     for i, m in enumerate(ids):
-        edits.overwrite(p, "v1", Clip(f"v{i}", m, i * piece, piece, source_in=3 * i, link=f"L{i}"))
-        edits.overwrite(p, "a1", Clip(f"a{i}", m, i * piece, piece, source_in=3 * i, link=f"L{i}"))
+        for kind in ("v", "a"):
+            p = edits.overwrite(p, f"{kind}1", Clip(id=f"{kind}{i}", asset_id=m, start=i * piece, duration=piece,
+                                                     source_in=3 * i, link=f"L{i}"))
     return p
 
 
 def test_export_opens_each_file_only_while_its_clips_play(tmp_path, monkeypatch):
     p = _cut_between(tmp_path, 6)
-    edits.add_transition(p, "v1", "v2", "v3", "dissolve", 4)
+    p = edits.add_transition(p, "v1", "v2", "v3", "dissolve", 4)
     seen, pools = [], []
     done = StreamingPool.frame_done
 
@@ -49,9 +50,9 @@ def test_export_opens_each_file_only_while_its_clips_play(tmp_path, monkeypatch)
 def test_streaming_sound_is_the_preview_sound(tmp_path):
     """The export's block-by-block mix equals the preview's whole-file mix, fades and a crossfade included."""
     p = _cut_between(tmp_path, 3, piece=20)
-    edits.set_clip_property(p, "a0", "fade_in", 5)
-    edits.set_clip_property(p, "a2", "fade_out", 7)
-    edits.add_transition(p, "a1", "a1", "a2", "crossfade", 6)
+    p = edits.set_clip_property(p, "a0", "fade_in", 5)
+    p = edits.set_clip_property(p, "a2", "fade_out", 7)
+    p = edits.add_transition(p, "a1", "a1", "a2", "crossfade", 6)
     whole = AudioMixer(p, MediaPool()).mix(0, 60)
     pool = StreamingPool()
     mixer = AudioMixer(p, pool)
@@ -148,7 +149,7 @@ def test_slower_source_repeats_frames_without_a_cache(tmp_path):
     frame, and the export stays frame-accurate."""
     src = indexed_video(tmp_path / "s25.mp4", 50, Fraction(25))
     p, (m,) = project_with([src], Fraction(30))
-    edits.overwrite(p, "v1", Clip("c", m, 0, 36, source_in=4))
+    p = edits.overwrite(p, "v1", Clip(id="c", asset_id=m, start=0, duration=36, source_in=4))
     clip = p.track("v1").clip("c")
     frames = decode_all(export(p, tmp_path / "o.mp4", preset=None))
     assert [read_index(f) for f in frames] == [p.source_frame(clip, n) for n in range(36)]

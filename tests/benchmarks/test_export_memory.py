@@ -87,20 +87,20 @@ def write_project(sources, cuts, path: Path, song: Path | None = None, song_in: 
     ids = []
     for s in sources:
         a = asset_from_info(probe(s), p.settings.rate)
-        edits.add_asset(p, a)
+        p = edits.add_asset(p, a)
         ids.append(a.id)
-    edits.add_track(p, "video", track_id="v")
-    edits.add_track(p, "audio", track_id="a")
+    p = edits.add_track(p, "video", track_id="v")
+    p = edits.add_track(p, "audio", track_id="a")
     for i, (k, src_in) in enumerate(cuts):
-        edits.overwrite(p, "v", Clip(id=f"v{i}", asset_id=ids[k], start=i * PIECE, duration=PIECE, source_in=src_in,
+        p = edits.overwrite(p, "v", Clip(id=f"v{i}", asset_id=ids[k], start=i * PIECE, duration=PIECE, source_in=src_in,
                                      link=f"L{i}"))
-        edits.overwrite(p, "a", Clip(id=f"a{i}", asset_id=ids[k], start=i * PIECE, duration=PIECE, source_in=src_in,
+        p = edits.overwrite(p, "a", Clip(id=f"a{i}", asset_id=ids[k], start=i * PIECE, duration=PIECE, source_in=src_in,
                                      link=f"L{i}"))
     if song is not None:  # a music bed under the whole cut, taken from song_in (frames) of the song
         a = asset_from_info(probe(song), p.settings.rate)
-        edits.add_asset(p, a)
-        edits.add_track(p, "audio", track_id="m")
-        edits.overwrite(p, "m", Clip(id="song", asset_id=a.id, start=0, duration=len(cuts) * PIECE, source_in=song_in,
+        p = edits.add_asset(p, a)
+        p = edits.add_track(p, "audio", track_id="m")
+        p = edits.overwrite(p, "m", Clip(id="song", asset_id=a.id, start=0, duration=len(cuts) * PIECE, source_in=song_in,
                                      volume=0.5))
     write_otio(p, path)
 
