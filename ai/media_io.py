@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import queue
 import shutil
 import threading
@@ -14,7 +13,7 @@ import numpy as np
 
 from editor.errors import MediaError
 from editor.media.atomic import DiskFullError, clean_stale_partials, is_no_space, partial_path, remove_quietly, \
-    write_bytes
+    write_bytes, writing
 from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.media.probe import probe
 from editor.media.reader import ImageReader, VideoReader
@@ -112,10 +111,8 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
         return rgb_to_yuv420(np.ascontiguousarray(f[:eh, :ew]), space)
 
     stream = prefetch(yuv(f) for f in itertools.chain([first], it))
-    clean_stale_partials(path.parent)
-    tmp = partial_path(path, path.suffix or ".mp4")  # created by the muxer with the user's umask
-    try:
-        with av.open(str(tmp), "w") as c:
+    try:  # the partial file is created by the muxer, with the user's umask
+        with writing(path, path.suffix or ".mp4") as tmp, av.open(str(tmp), "w") as c:
             s = c.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
             s.width, s.height, s.pix_fmt = ew, eh, "yuv420p"
             s.codec_context.thread_type = "FRAME"
@@ -139,17 +136,8 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
                     pts += af.samples
                     c.mux(a.encode(af))
                 c.mux(a.encode(None))
-        os.replace(tmp, path)
-    except OSError as exc:
+    finally:
         stream.close()
-        remove_quietly(tmp)
-        if is_no_space(exc):
-            raise DiskFullError(path) from None
-        raise
-    except BaseException:
-        stream.close()
-        remove_quietly(tmp)
-        raise
     return path
 
 

@@ -7,6 +7,7 @@ A full disk is reported as "disk full while writing <target>", never as a half-w
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -99,22 +100,31 @@ def write_bytes(path, data: bytes) -> None:
         f.write(data)
 
 
+@contextlib.contextmanager
+def writing(target, suffix: str | None = None, failed: str = "could not be written"):
+    """Write target through a partial file: yields the partial path; when the block ends it is renamed over target;
+    on any error or interruption it is removed. A full disk raises DiskFullError, another OSError a MediaError
+    "<target>: <failed>: <reason>"."""
+    target = Path(target)
+    clean_stale_partials(target.parent)
+    tmp = partial_path(target, suffix)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        remove_quietly(tmp)
+        if is_no_space(exc):
+            raise DiskFullError(target) from None
+        raise MediaError(target, f"{failed}: {exc.strerror or exc}") from None
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+
+
 def copy_atomic(src, dst) -> Path:
     """Copy a finished file to dst through a partial file (the user's umask, a full disk reported, nothing left
     behind on failure or interruption)."""
     dst = Path(dst).resolve()
-    clean_stale_partials(dst.parent)
-    tmp = partial_path(dst)
-    try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            shutil.copyfileobj(fin, fout, 1 << 20)
-        os.replace(tmp, dst)
-    except OSError as exc:
-        remove_quietly(tmp)
-        if is_no_space(exc):
-            raise DiskFullError(dst) from None
-        raise MediaError(dst, f"could not be written: {exc.strerror or exc}") from None
-    except BaseException:
-        remove_quietly(tmp)
-        raise
+    with writing(dst) as tmp, open(src, "rb") as fin, open(tmp, "wb") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
     return dst

@@ -8,7 +8,6 @@ Pictures are converted to BT.709 (HD and larger) or BT.601 (SD), limited range, 
 """
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from pathlib import Path
@@ -18,7 +17,7 @@ import cv2
 import numpy as np
 
 from editor.errors import ExportCancelled, MediaError
-from editor.media.atomic import DiskFullError, clean_stale_partials, is_no_space, partial_path, remove_quietly
+from editor.media.atomic import writing
 from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.render.compositor import Compositor, fit_rect
 from editor.render.mixer import AudioMixer, PeakLimiter
@@ -67,7 +66,6 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     if end <= start:
         raise MediaError(out_path, "the timeline is empty: nothing to export")
     s = project.settings
-    clean_stale_partials(out_path.parent)
     pool = StreamingPool(s.sample_rate, s.channels)
     # render at the project's own frame size, then fit into the preset (so letterboxing matches the preview)
     comp_size = size if (s.width, s.height) == size else (s.width, s.height)
@@ -82,9 +80,8 @@ def export(project: Project, out_path, preset: str | None = "1080p",
         pool.frame_done()  # readers this frame did not need are closed
         return rgb_to_yuv420(img, space)
 
-    tmp = partial_path(out_path)  # created by the muxer, so with the user's umask (mkstemp gave 0600)
-    try:
-        with av.open(str(tmp), "w", format="mp4") as container:
+    try:  # the partial file is created by the muxer, so with the user's umask (mkstemp gave 0600)
+        with writing(out_path, failed="export failed") as tmp, av.open(str(tmp), "w", format="mp4") as container:
             v = container.add_stream("libx264", rate=s.rate)
             v.width, v.height = size
             v.pix_fmt = "yuv420p"
@@ -127,15 +124,6 @@ def export(project: Project, out_path, preset: str | None = "1080p",
                 container.mux(a.encode(rest))
             container.mux(v.encode(None))
             container.mux(a.encode(None))
-        os.replace(tmp, out_path)
-    except OSError as exc:
-        remove_quietly(tmp)
-        if is_no_space(exc):
-            raise DiskFullError(out_path) from None
-        raise MediaError(out_path, f"export failed: {exc}") from None
-    except BaseException:
-        remove_quietly(tmp)
-        raise
     finally:
         pool.close()
     return out_path
