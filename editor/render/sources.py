@@ -149,21 +149,18 @@ class StreamingPool:
 
     def frame_done(self) -> None:
         """Close the picture readers the last frame did not use."""
-        with self._lock:
-            idle = [k for k in self._visual if k not in self._visual_used]
-            readers = [self._visual.pop(k) for k in idle]
-            self._visual_used = set()
-        for r in readers:
-            r.close()
+        self._close_unused(self._visual, self._visual_used)
 
     def block_done(self) -> None:
         """Close the sound readers the last audio block did not use."""
+        self._close_unused(self._audio, self._audio_used)
+
+    def _close_unused(self, readers: dict, used: set) -> None:
         with self._lock:
-            idle = [k for k in self._audio if k not in self._audio_used]
-            streams = [self._audio.pop(k) for k in idle]
-            self._audio_used = set()
-        for s in streams:
-            s.close()
+            idle = [readers.pop(k) for k in list(readers) if k not in used]
+            used.clear()
+        for r in idle:
+            r.close()
 
     @property
     def open_counts(self) -> tuple[int, int]:
