@@ -16,19 +16,20 @@ from editor.media.atomic import DiskFullError, clean_stale_partials, is_no_space
     write_bytes, writing
 from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.media.probe import probe
-from editor.media.reader import ImageReader, VideoReader
+from editor.media.reader import ImageReader, open_visual
 
 VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
 
 
 def edge_frame(path, which: str) -> tuple[np.ndarray, Fraction | None]:
-    """The first or last frame of a video, or the picture of an image file; with the video's rate."""
+    """The first or last frame of a video (or animation), or the picture of an image file, upright (EXIF
+    orientation, display matrix); with the video's rate."""
     info = probe(path)
     if info.kind == "image":
         return ImageReader(path, info=info).frame(0), None
     if info.kind != "video":
         raise MediaError(path, "has no picture to take a frame from")
-    r = VideoReader(path, cache_bytes=1, info=info)  # one frame read: no cache
+    r = open_visual(path, info=info)
     try:
         n = 0 if which == "first" else info.frames - 1
         img = r.frame(n)
@@ -87,7 +88,14 @@ def write_pngs(frames, folder: Path, prefix: str = "frame") -> list[Path]:
 
 
 def read_pngs(paths) -> list[np.ndarray]:
-    return [cv2.cvtColor(cv2.imread(str(p), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB) for p in paths]
+    """RGB frames of PNG files (a tool's own output); a missing or damaged one is a MediaError naming it."""
+    out = []
+    for p in paths:
+        img = cv2.imread(str(p), cv2.IMREAD_COLOR)
+        if img is None:
+            raise MediaError(p, "the picture is missing or damaged")
+        out.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+    return out
 
 
 def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | None = None,

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from editor import __version__
 
-COMMANDS = ("probe", "render", "fill-transition", "camera-move", "sfx")
+COMMANDS = ("probe", "render", "convert", "fill-transition", "camera-move", "sfx", "captions")
 
 
 class ProgressBar:
@@ -69,11 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("probe", help="print what a media file holds, as JSON")
     sp.add_argument("file")
 
-    sp = sub.add_parser("render", help="render a .seam or .otio project to MP4")
+    formats = ".seam, .otio, .otioz, .edl (CMX 3600), .xml (FCP 7) or .kdenlive"
+    sp = sub.add_parser("render", help=f"render a project or timeline ({formats}) to MP4")
     sp.add_argument("project")
     sp.add_argument("-o", "--output", required=True)
     sp.add_argument("--preset", choices=["1080p", "720p", "vertical", "square"], default=None,
                     help="output size (default: the project's own size)")
+    sp.add_argument("--rate", type=_fps, default=None, help="frame rate of an EDL (EDLs hold none; default 24)")
+    sp.add_argument("--subtitles", default=None, metavar="FILE", help="a subtitle file (.srt, .vtt, .ass) to show "
+                    "with the video, as one more captions track")
+    sp.add_argument("--subtitle-mode", choices=["burn", "soft"], default="burn",
+                    help="burn the captions into the picture (default) or carry them as a subtitle stream")
+
+    sp = sub.add_parser("convert", help=f"convert between {formats}")
+    sp.add_argument("input")
+    sp.add_argument("output")
+    sp.add_argument("--rate", type=_fps, default=None, help="frame rate to read the input at (EDL: default 24)")
 
     sp = sub.add_parser("fill-transition", help="generate the frames that carry A into B")
     sp.add_argument("a")
@@ -113,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--preset", default=None)
     sp.add_argument("--backend", choices=["builtin", "stable-audio", "audioldm2"], default="builtin")
     sp.add_argument("--seed", type=int, default=0)
+
+    sp = sub.add_parser("captions", help="captions from the speech in a video or sound file, as SRT or WebVTT")
+    sp.add_argument("media")
+    sp.add_argument("-o", "--output", required=True, help="OUT.srt or OUT.vtt")
+    sp.add_argument("--backend", choices=["builtin", "whisper"], default="builtin",
+                    help="builtin: English draft, no download; whisper: downloaded Whisper weights (AI > Models)")
+    sp.add_argument("--language", default="en", help="language of the speech (en, zh, ja, ...; whisper: auto)")
+    sp.add_argument("--model", default=None, help="whisper: model id (openai/whisper-small) or a local folder")
     return p
 
 
@@ -126,8 +145,12 @@ def gui_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warn(msg: str) -> None:
+    sys.stderr.write(f"seamline: warning: {msg}\n")
+
+
 def _fail(msg: str) -> int:
-    sys.stderr.write(f"seamline: error: {msg}\n")
+    sys.stderr.write(f"seamline: error: {' '.join(str(msg).split())}\n")
     return 2
 
 
@@ -170,18 +193,35 @@ def _run(args) -> int:
 
         print(json.dumps(probe(args.file).to_json(), indent=2))
         return 0
+    if args.command == "convert":
+        from editor.project.interchange import convert
+
+        for line in convert(args.input, args.output, args.rate):
+            _warn(line)
+        print(args.output)
+        return 0
     if args.command == "render":
         from editor.project import load
+        from editor.project.interchange import is_timeline
         from editor.render.exporter import export
 
-        project = load(args.project)
+        project = load(args.project, args.rate, on_warning=_warn)
+        if args.subtitles:
+            from editor.actions.words import import_subtitles
+            from editor.project.subtitles import read_subtitles
+            from editor.timeline.text_edits import add_captions_track
+
+            cues = read_subtitles(args.subtitles)  # a bad file is a clear error before anything is rendered
+            project = add_captions_track(project, track_id="cli-subtitles")
+            project = import_subtitles(project, args.subtitles, track_id="cli-subtitles") if cues else project
         from editor.project.fileio import missing_media
 
         missing = missing_media(project)
-        if missing:
+        if missing and not is_timeline(args.project):  # an imported timeline has named them already
             sys.stderr.write("seamline: warning: offline media (shown as red frames): " +
                              ", ".join(a.path for a in missing) + "\n")
-        out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"))
+        out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"),
+                     subtitles=args.subtitle_mode)
         print(out)
         return 0
     if args.command == "fill-transition":
@@ -196,4 +236,8 @@ def _run(args) -> int:
         from ai.sound.cli import run_sfx_cli
 
         return run_sfx_cli(args, ProgressBar("sfx"))
+    if args.command == "captions":
+        from ai.captions.cli import run_captions_cli
+
+        return run_captions_cli(args, ProgressBar("captions"))
     return 2

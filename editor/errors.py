@@ -1,5 +1,5 @@
 """Errors a user can hit. Each carries a message a person can act on."""
-from editor.timeline.model import EditError  # noqa: F401
+from editor.timeline.errors import EditError  # noqa: F401
 
 
 class MediaError(Exception):

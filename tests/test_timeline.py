@@ -174,3 +174,28 @@ def test_lookups_are_indexed_and_follow_the_version():
     q = edits.move(p, "c3", 400)
     assert q.track("v1").clip_at(200) is None and q.track("v1").clip_at(400).id == "c3"
     assert v1.clip_at(200).id == "c3"  # the old version still answers for itself
+
+
+def test_keyframes_interpolate_with_easing_and_survive_split_and_trim():
+    from editor.timeline.keyframes import value_at, values
+
+    p = edits.set_keyframe(make_project(), "c1", "volume", 0, 1.0)
+    p = edits.set_keyframe(p, "c1", "volume", 40, 0.0, "ease-in-out")
+    p = edits.set_keyframe(p, "c1", "volume", 80, 1.0, "hold")
+    keys = p.track("v1").clip("c1").keyframes["volume"]
+    assert value_at(keys, 20, 1.0) == pytest.approx(0.5)  # linear half way
+    assert value_at(keys, 50, 1.0) == pytest.approx(0.15625)  # a quarter of the way, eased: smoothstep(0.25)
+    assert value_at(keys, 90, 1.0) == 1.0 and value_at(keys, -5, 0.3) == 1.0
+    assert values(keys, [20, 50, 60], 1.0) == pytest.approx([value_at(keys, f, 1.0) for f in (20, 50, 60)])
+    before = [value_at(keys, f, 1.0) for f in range(100)]
+    q = edits.split(p, "c1", 30)
+    left, right = q.track("v1").clips[:2]
+    after = [value_at(left.keyframes["volume"], f, 1.0) for f in range(30)] + [
+        value_at(right.keyframes["volume"], f, 1.0) for f in range(70)]
+    assert after == pytest.approx(before)  # the curve does not change where the clip was cut
+    r = edits.trim(p, "c1", "in", 10)
+    assert [value_at(r.track("v1").clip("c1").keyframes["volume"], f, 1.0) for f in range(90)] == pytest.approx(
+        before[10:])
+    with pytest.raises(EditError):
+        edits.set_keyframe(p, "c1", "volume", 500, 1.0)
+    assert edits.remove_keyframe(p, "c1", "volume", 40).track("v1").clip("c1").keyframes["volume"][1].frame == 80

@@ -24,7 +24,7 @@ def _focus(text):
 
 def run_camera_cli(args, bar) -> int:
     from editor.media.atomic import copy_atomic
-    from editor.media.reader import ImageReader, VideoReader
+    from editor.media.reader import ImageReader, open_visual
 
     info = probe(args.source)
     clip_frames = None
@@ -33,7 +33,9 @@ def run_camera_cli(args, bar) -> int:
         source = ImageReader(args.source, info=info).frame(0)
         fps = args.fps or Fraction(30)
     elif info.kind == "video":
-        reader = VideoReader(args.source, cache_bytes=1, info=info)  # read once, in order: no frame cache
+        reader = open_visual(args.source, info=info)  # a video or an animated GIF/WebP/APNG
+        if hasattr(reader, "cache"):
+            reader.cache.max_bytes = 1  # read once, in order: no frame cache
         fps = args.fps or info.rate
         source = reader.frame(0)
         rate_ratio = info.rate / fps

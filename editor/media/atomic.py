@@ -109,16 +109,23 @@ def writing(target, suffix: str | None = None, failed: str = "could not be writt
     clean_stale_partials(target.parent)
     tmp = partial_path(target, suffix)
     try:
-        yield tmp
-        os.replace(tmp, target)
-    except OSError as exc:
-        remove_quietly(tmp)
-        if is_no_space(exc):
-            raise DiskFullError(target) from None
-        raise MediaError(target, f"{failed}: {exc.strerror or exc}") from None
+        with writing_errors(target, failed):
+            yield tmp
+            os.replace(tmp, target)
     except BaseException:
         remove_quietly(tmp)
         raise
+
+
+@contextlib.contextmanager
+def writing_errors(target, failed: str = "could not be written"):
+    """OSErrors in the block become DiskFullError (full disk or quota) or MediaError naming target."""
+    try:
+        yield
+    except OSError as exc:
+        if is_no_space(exc):
+            raise DiskFullError(target) from None
+        raise MediaError(target, f"{failed}: {exc.strerror or exc}") from None
 
 
 def copy_atomic(src, dst) -> Path:

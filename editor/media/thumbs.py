@@ -34,7 +34,7 @@ def thumbnail(path, frame: int = 0, height: int = 72) -> np.ndarray:
 
     from editor.media.reader import open_visual
 
-    target = _cached(path, f"thumb{frame}x{height}", "png")
+    target = _cached(path, f"thumb{frame}x{height}|upright", "png")  # not the sideways ones older versions cached
     if target.exists():
         img = cv2.imread(str(target), cv2.IMREAD_COLOR)
         if img is not None:

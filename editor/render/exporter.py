@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from editor.errors import ExportCancelled, MediaError
-from editor.media.atomic import writing
+from editor.media.atomic import writing, writing_errors
 from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.render.compositor import Compositor, fit_rect
 from editor.render.mixer import AudioMixer, PeakLimiter
@@ -54,8 +54,13 @@ def _fit_into(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def export(project: Project, out_path, preset: str | None = "1080p",
            progress: Callable[[float], None] | None = None, cancelled: Callable[[], bool] | None = None,
-           crf: int = 20, speed: str = "veryfast", frame_range: tuple[int, int] | None = None) -> Path:
-    """Render the project to out_path. Raises ExportCancelled when cancelled() turns true."""
+           crf: int = 20, speed: str = "veryfast", frame_range: tuple[int, int] | None = None,
+           subtitles: str = "burn") -> Path:
+    """Render the project to out_path. Raises ExportCancelled when cancelled() turns true. `subtitles`: what becomes
+    of the captions tracks: burnt into the picture, a soft subtitle stream, a side-car .srt, or left out
+    (editor/render/subtitle_stream.py)."""
+    from editor.render import subtitle_stream
+
     import av
 
     out_path = Path(out_path).resolve()
@@ -69,7 +74,9 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     pool = StreamingPool(s.sample_rate, s.channels)
     # render at the project's own frame size, then fit into the preset (so letterboxing matches the preview)
     comp_size = size if (s.width, s.height) == size else (s.width, s.height)
-    comp = Compositor(project, comp_size, pool)
+    if subtitles not in subtitle_stream.MODES:
+        raise ValueError(f"subtitles are one of {', '.join(subtitle_stream.MODES)}")
+    comp = Compositor(project, comp_size, pool, captions=subtitles == "burn")
     mixer = AudioMixer(project, pool)
     limiter = PeakLimiter(s.sample_rate)
     space = colour_space_for(size[1])
@@ -89,6 +96,8 @@ def export(project: Project, out_path, preset: str | None = "1080p",
             tag_stream(v.codec_context, space)  # BT.709 for HD, BT.601 for SD, limited range: as converted
             v.options = {"crf": str(crf), "preset": speed}
             a = container.add_stream("aac", rate=s.sample_rate, layout=layout)
+            if subtitles == "soft":
+                subtitle_stream.add_soft_subtitles(container, project, start, end)
             fifo = av.AudioFifo()
             chunk = max(1, int(s.rate))  # mix audio a second at a time
             sample_pts = 0
@@ -124,6 +133,9 @@ def export(project: Project, out_path, preset: str | None = "1080p",
                 container.mux(a.encode(rest))
             container.mux(v.encode(None))
             container.mux(a.encode(None))
+        if subtitles == "sidecar":
+            with writing_errors(out_path.with_suffix(".srt")):
+                subtitle_stream.write_sidecar(project, out_path, start, end)
     finally:
         pool.close()
     return out_path

@@ -19,11 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema, field_validator
 
+from editor.timeline.errors import EditError
 from editor.timeline.index import project_index, track_index
-
-
-class EditError(Exception):
-    """An edit that cannot be applied; the model is left unchanged."""
 
 
 # -- ids ------------------------------------------------------------------------------------------------------------
@@ -159,9 +156,75 @@ class Marker(Node):
     comment: Name = ""
 
 
+EASES = ("linear", "ease-in", "ease-out", "ease-in-out", "hold")
+
+
+class Keyframe(Node):
+    """One key of a keyframed clip property (editor/timeline/keyframes.py does the interpolation)."""
+    frame: Frames  # frames from the clip's first frame
+    value: Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
+    ease: Literal["linear", "ease-in", "ease-out", "ease-in-out", "hold"] = "linear"
+
+
+HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")]  # #rrggbb or #rrggbbaa
+ANIMATIONS = ("none", "fade", "slide", "pop", "typewriter")
+Animation = Literal["none", "fade", "slide", "pop", "typewriter"]
+Ratio = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
+
+
+class TextStyle(Node):
+    """How words look on screen (a title clip, or every cue of a captions track). Sizes are fractions of the frame
+    height (`size`) or of the text size (outline, shadow, padding, radius), so text keeps its look at any output size.
+    `x`/`y` place the text block inside the title-safe area: 0 = its left/top edge, 1 = its right/bottom edge."""
+    font: Annotated[str, Field(max_length=200)] = "Sans"  # "Sans": the best sans-serif installed
+    size: Annotated[float, Field(ge=0.005, le=1.0, allow_inf_nan=False)] = 0.08
+    weight: Annotated[int, Field(ge=100, le=900)] = 700
+    italic: bool = False
+    color: HexColor = "#ffffff"
+    outline: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.0
+    outline_color: HexColor = "#000000"
+    shadow: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.0
+    shadow_color: HexColor = "#000000b0"
+    box: bool = False
+    box_color: HexColor = "#000000a0"
+    box_padding: Ratio = 0.35
+    box_radius: Ratio = 0.15
+    align: Literal["left", "center", "right"] = "center"
+    x: Unit = 0.5
+    y: Unit = 0.5
+    line_spacing: Annotated[float, Field(ge=0.5, le=3.0, allow_inf_nan=False)] = 1.0
+
+
+class Title(TextStyle):
+    """A generated picture of words (a title clip has a Title and no media file)."""
+    text: Name = "Title"
+    subtitle: Name = ""  # a second, smaller block under the text (a lower third's line, a stamp's place)
+    subtitle_scale: Annotated[float, Field(ge=0.1, le=2.0, allow_inf_nan=False)] = 0.55
+    template: Annotated[str, Field(max_length=64)] = "centered"
+    background: Literal["none", "color", "blur"] = "none"  # a full-screen card on a colour or the blurred picture
+    background_color: HexColor = "#101418"
+    anim_in: Animation = "fade"
+    anim_in_frames: Frames = 12
+    anim_out: Animation = "fade"
+    anim_out_frames: Frames = 12
+    roll: bool = False  # end credits: the block rolls up through the frame over the clip's length
+
+
+class CaptionStyle(TextStyle):
+    """The look of a captions track: readable by default (white with an outline, bottom centre, two lines of at most
+    42 characters, broken automatically)."""
+    preset: Annotated[str, Field(max_length=64)] = "outline"
+    size: Annotated[float, Field(ge=0.005, le=1.0, allow_inf_nan=False)] = 0.055
+    weight: Annotated[int, Field(ge=100, le=900)] = 600
+    outline: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.09
+    y: Unit = 1.0
+    max_lines: Annotated[int, Field(ge=1, le=6)] = 2
+    max_chars: Annotated[int, Field(ge=8, le=200)] = 42
+
+
 class Clip(Node):
     id: Id
-    asset_id: Id
+    asset_id: Id | None = None  # None for a generated clip (a title; a caption cue)
     start: Frames  # record position, project frames
     duration: Annotated[int, Field(ge=1, le=MAX_FRAMES)]  # project frames
     source_in: Frames = 0  # source frames
@@ -174,6 +237,19 @@ class Clip(Node):
     name: Name = ""
     effects: tuple[Effect, ...] = ()
     markers: tuple[Marker, ...] = ()
+    keyframes: dict[str, tuple[Keyframe, ...]] = Field(default_factory=dict)  # property name -> keys by frame
+    title: Title | None = None  # a title clip (video track): what it shows
+    text: Name | None = None  # a caption cue (captions track): its words
+
+    @property
+    def generated(self) -> bool:
+        """A clip with no media file behind it (a title or a caption cue)."""
+        return self.asset_id is None
+
+    @field_validator("keyframes")
+    @classmethod
+    def _keys_sorted(cls, v):
+        return {name: tuple(sorted(keys, key=lambda k: k.frame)) for name, keys in v.items()}
 
     @property
     def end(self) -> int:
@@ -202,7 +278,7 @@ class Transition(Node):
 
 class Track(Node):
     id: Id
-    kind: Literal["video", "audio"]
+    kind: Literal["video", "audio", "captions"]
     name: Name = ""
     mute: bool = False
     solo: bool = False
@@ -212,6 +288,7 @@ class Track(Node):
     clips: tuple[Clip, ...] = ()  # sorted by start
     transitions: tuple[Transition, ...] = ()
     markers: tuple[Marker, ...] = ()
+    caption_style: CaptionStyle | None = None  # captions tracks: None = the default preset
 
     @field_validator("clips")
     @classmethod
@@ -247,7 +324,7 @@ class Track(Node):
         return self.clips[-1].end if self.clips else 0  # clips never overlap, so the last one ends last
 
 
-TRACK_KINDS = ("video", "audio")
+TRACK_KINDS = ("video", "audio", "captions")
 CLIP_PROPS = {"volume": (0.0, 4.0), "pan": (-1.0, 1.0), "opacity": (0.0, 1.0), "fade_in": (0, None),
               "fade_out": (0, None), "name": None}
 TRACK_PROPS = {"name": None, "mute": None, "solo": None, "lock": None, "volume": (0.0, 4.0), "pan": (-1.0, 1.0)}
@@ -264,10 +341,10 @@ class Project(Node):
 
     # -- lookup -------------------------------------------------------------------------------------------------
     def track(self, track_id: str) -> Track:
-        t = project_index(self).tracks.get(track_id)
-        if t is None:
-            raise EditError(f"no track {track_id!r}")
-        return t
+        for t in self.tracks:  # a project has a few tracks: no index to build for a new version
+            if t.id == track_id:
+                return t
+        raise EditError(f"no track {track_id!r}")
 
     def track_of(self, clip_id: str) -> Track | None:
         return project_index(self).track_of(clip_id)
@@ -291,6 +368,13 @@ class Project(Node):
     def audio_tracks(self) -> list[Track]:
         return [t for t in self.tracks if t.kind == "audio"]
 
+    def captions_tracks(self) -> list[Track]:
+        return [t for t in self.tracks if t.kind == "captions"]
+
+    def _rate_of(self, clip: Clip) -> Fraction:
+        """The rate of a clip's source frames (a generated clip counts in project frames)."""
+        return self.settings.rate if clip.asset_id is None else self.assets[clip.asset_id].rate
+
     @property
     def duration(self) -> int:
         return max((t.end for t in self.tracks), default=0)
@@ -298,19 +382,22 @@ class Project(Node):
     # -- time ---------------------------------------------------------------------------------------------------
     def source_frame(self, clip: Clip, frame: int) -> int:
         """The source frame a clip shows at project frame `frame` (may lie outside the clip: handles)."""
-        a, p = self.assets[clip.asset_id].rate, self.settings.rate
+        a, p = self._rate_of(clip), self.settings.rate
         num = (frame - clip.start) * a.numerator * p.denominator
         den = a.denominator * p.numerator
         return clip.source_in + (1000 * num + den) // (1000 * den)  # floor(offset + 1/1000)
 
     def source_frames_needed(self, clip: Clip, duration: int | None = None) -> int:
-        a, p = self.assets[clip.asset_id].rate, self.settings.rate
+        a, p = self._rate_of(clip), self.settings.rate
         d = clip.duration if duration is None else duration
         num, den = d * a.numerator * p.denominator, a.denominator * p.numerator
         return -((den - 1000 * num) // (1000 * den))  # ceil(x - 1/1000)
 
-    def max_duration(self, asset_id: str, source_in: int) -> int | None:
-        """Longest clip (project frames) that fits in the media from source_in; None if unbounded."""
+    def max_duration(self, asset_id: str | None, source_in: int) -> int | None:
+        """Longest clip (project frames) that fits in the media from source_in; None if unbounded (a still, or a
+        generated clip)."""
+        if asset_id is None:
+            return None
         asset = self.assets[asset_id]
         if asset.frames is None:
             return None

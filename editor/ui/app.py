@@ -28,7 +28,9 @@ def start(files=(), demo=None) -> int:
 
         app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow()
-    window.show()
+    from editor.ui.transport import show_window
+
+    show_window(window)  # maximised the first time, then as it was left
     if os.environ.get("SEAMLINE_STARTUP_REPORT"):
         print(f"window shown after {time.monotonic() - T0:.3f} s", flush=True)
     recoveries = pending_recoveries()
@@ -56,7 +58,9 @@ def start(files=(), demo=None) -> int:
 
         QTimer.singleShot(0, lambda: open_demo(window, demo or None))
     elif files:
-        projects = [f for f in files if Path(f).suffix.lower() in (".seam", ".otio")]
+        from editor.project.interchange import ALL_SUFFIXES
+
+        projects = [f for f in files if Path(f).suffix.lower() in ALL_SUFFIXES]
         if projects:
             window.open_path(projects[0])
         else:

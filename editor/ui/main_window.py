@@ -14,13 +14,14 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDockWidget
 from editor.actions import media as media_actions
 from editor.errors import ProjectError
 from editor.timeline import edits
-from editor.ui import workers
+from editor.ui import words_ui, workers
 from editor.ui.ai_panel import AIPanel
 from editor.ui.document import Document
 from editor.ui.panels import Inspector, MediaBin, pixmap_from_rgb
 from editor.ui.preview import PreviewWidget
 from editor.ui.proxies import ProxyQueue
 from editor.ui.timeline_view import TimelineView, timecode
+from editor.ui.transport import remember_window
 
 MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.mp3 *.wav *.flac *.m4a *.aac *.ogg *.png *.jpg " \
                "*.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["Inspector"], self.docks["AI"])
         self.docks["AI"].raise_()
+        words_ui.install(self)  # transport bar, Titles tab, Captions dock
         self._status_extra = QLabel("")
         self._status_proxy = QLabel("")
         self.statusBar().addPermanentWidget(self._status_proxy)
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         self.bin.set_document(doc)
         self.inspector.attach(doc)
         self.preview.attach(doc)
+        words_ui.attach(self, doc)
         self._connect(doc)
         self.proxies.attach(doc)
         old.close()
@@ -176,6 +179,8 @@ class MainWindow(QMainWindow):
         act(f, "Import Media...", self.import_dialog, "Ctrl+I")
         act(f, "Relink Media...", self.relink_dialog)
         act(f, "Export...", self.export_dialog, "Ctrl+E")
+        act(f, "Import Timeline (OTIO, EDL, FCP XML, Kdenlive)...", self.import_timeline_dialog)
+        act(f, "Export Timeline (OTIO, EDL, FCP XML, Kdenlive)...", self.export_timeline_dialog)
         f.addSeparator()
         act(f, "Quit", self.close, QKeySequence.Quit)
         e = mb.addMenu("&Edit")
@@ -288,11 +293,16 @@ class MainWindow(QMainWindow):
             self.set_document(Document())
 
     def open_dialog(self):
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects (*.seam *.otio)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects and timelines (*.seam *.otio "
+                                              "*.otioz *.edl *.xml *.kdenlive)")
         if path:
             self.open_path(path)
 
     def open_path(self, path) -> bool:
+        from editor.project.interchange import is_timeline
+
+        if is_timeline(path):
+            return self.import_timeline(path) is not None
         if not self.maybe_save():
             return False
         try:
@@ -331,8 +341,54 @@ class MainWindow(QMainWindow):
             return False
         return True
 
+    # -- other editors' timelines (editor/project/interchange) ------------------------------------------------
+    def import_timeline_dialog(self):
+        from editor.project.interchange import file_filter
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import timeline", "", file_filter())
+        if path:
+            self.import_timeline(path)
+
+    def import_timeline(self, path):
+        """Read a timeline on a worker; it opens as a new unsaved project and what could not come along is listed.
+        An EDL holds no frame rate: it is read at the current project's."""
+        if not self.maybe_save():
+            return None
+        from editor.project.interchange import read_timeline
+
+        rate = self.doc.project.settings.rate if str(path).lower().endswith(".edl") else None
+        w = workers.Worker(lambda progress, cancelled: read_timeline(path, rate))
+        w.signals.finished.connect(lambda res: self._timeline_imported(path, *res))
+        w.signals.failed.connect(self.show_error)
+        self.statusBar().showMessage(f"reading {Path(path).name}...")
+        self.last_import = workers.start(w)
+        return w
+
+    def _timeline_imported(self, path, project, warnings):
+        self.set_document(Document(project))
+        self.statusBar().showMessage(f"imported {Path(path).name}: {len(warnings)} warning(s)", 10000)
+        if warnings:
+            more = f"\n... and {len(warnings) - 25} more" if len(warnings) > 25 else ""
+            self.notify("Not everything in the timeline could come along:\n\n" + "\n".join(warnings[:25]) + more,
+                        "Imported timeline")
+
+    def export_timeline_dialog(self):
+        from editor.project.interchange import file_filter, write_timeline
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export timeline", self.doc.project.name + ".otio", file_filter())
+        if not path:
+            return None
+        snapshot = self.doc.project
+        w = workers.Worker(lambda progress, cancelled: write_timeline(snapshot, path))
+        w.signals.finished.connect(lambda warnings: self.statusBar().showMessage(
+            f"exported {Path(path).name}" + (": " + "; ".join(warnings) if warnings else ""), 15000))
+        w.signals.failed.connect(self.show_error)
+        self.last_export_timeline = workers.start(w)
+        return w
+
     def closeEvent(self, e):
         if self.maybe_save():
+            remember_window(self)
             self.shutdown()
             e.accept()
         else:
@@ -545,7 +601,12 @@ class ExportDialog(QDialog):
         self.go.clicked.connect(self.start)
         self.cancel_btn.clicked.connect(self.cancel)
         form.addRow("Preset", self.preset)
-        form.addRow("File", row)
+        self.captions = QComboBox()  # what becomes of the captions tracks (editor/render/subtitle_stream.py)
+        for label, mode in (("burnt into the picture", "burn"), ("subtitle stream (players can hide it)", "soft"),
+                            ("side-car .srt file", "sidecar"), ("left out", "none")):
+            self.captions.addItem(label, mode)
+        if any(t.clips for t in window.doc.project.captions_tracks()):
+            form.addRow("Captions", self.captions)
         form.addRow(self.bar)
         form.addRow(self.eta)
         form.addRow(self.buttons)
@@ -565,10 +626,12 @@ class ExportDialog(QDialog):
         project = self.window_.doc.project  # immutable: the user keeps editing while it runs, it does not change
         preset = None if self.preset.currentText() == "project size" else self.preset.currentText()
         out = self.path.text()
+        mode = self.captions.currentData()
         t0 = time.monotonic()
 
         def work(progress, cancelled):
-            return export(project, out, preset=preset, progress=lambda f: progress(f, ""), cancelled=cancelled)
+            return export(project, out, preset=preset, progress=lambda f: progress(f, ""), cancelled=cancelled,
+                          subtitles=mode)
 
         self.worker = workers.Worker(work)
 

@@ -152,7 +152,7 @@ class Inspector(QWidget):
                 self._building = False
                 return
             rate = p.settings.rate
-            self.title.setText(f"Clip: {clip.name or p.assets[clip.asset_id].name}")
+            self.title.setText(f"Clip: {clip.name or (p.assets[clip.asset_id].name if clip.asset_id else clip.text)}")
             self.form.addRow("Position", QLabel(timecode(clip.start, rate)))
             self.form.addRow("Duration", QLabel(timecode(clip.duration, rate)))
             self.form.addRow("Source in", QLabel(str(clip.source_in)))

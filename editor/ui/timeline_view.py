@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QWidget
 
 from editor.actions.media import place_asset
+from editor.timecode import timecode as _timecode
 from editor.timeline import edits
 from editor.ui.callbacks import Callbacks
 from editor.ui.document import Document
@@ -24,16 +25,13 @@ EDGE_PX = 6
 SNAP_PX = 8
 
 COLORS = {"video": QColor(62, 96, 150), "image": QColor(120, 92, 160), "audio": QColor(46, 130, 96),
-          "generated": QColor(168, 110, 40), "offline": QColor(120, 30, 30)}
+          "generated": QColor(168, 110, 40), "offline": QColor(120, 30, 30),
+          "title": QColor(150, 60, 130), "caption": QColor(150, 122, 36)}
 
 
 def timecode(frame: int, rate) -> str:
-    fps = round(float(rate))
-    s, f = divmod(int(frame), fps)
-    m, s = divmod(s, 60)
-    h, m = divmod(m, 60)
-    # always HH:MM:SS:FF: a short "00:04:00" reads as four minutes to most people, not four seconds
-    return f"{h:02d}:{m:02d}:{s:02d}:{f:02d}"
+    """SMPTE timecode, drop-frame at 29.97/59.94 (editor/timecode.py; kept here for the views that import it)."""
+    return _timecode(frame, rate)
 
 
 def short_duration(frames: int, rate) -> str:
@@ -106,10 +104,10 @@ class TimelineView(QWidget):
 
     # -- geometry ----------------------------------------------------------------------------------------------
     def rows(self):
-        """(track, top, height), video tracks top-down from the highest, then audio tracks."""
+        """(track, top, height): captions tracks on top, video tracks top-down from the highest, then audio."""
         p = self.doc.project
         out, y = [], RULER_H
-        for t in list(reversed(p.video_tracks())) + p.audio_tracks():
+        for t in p.captions_tracks() + list(reversed(p.video_tracks())) + p.audio_tracks():
             h = VIDEO_H if t.kind == "video" else AUDIO_H
             out.append((t, y, h))
             y += h
@@ -274,8 +272,9 @@ class TimelineView(QWidget):
     def _paint_clip(self, p, t, c, top, h):
         asset = self.doc.project.assets.get(c.asset_id)
         r = self.clip_rect(c, top, h)
-        kind = "offline" if asset is None or asset.offline else (
-            "generated" if asset.provenance else (asset.kind if t.kind == "video" else "audio"))
+        kind = ("title" if c.title is not None else "caption") if c.asset_id is None else "offline" if (
+            asset is None or asset.offline) else ("generated" if asset.provenance else (
+                asset.kind if t.kind == "video" else "audio"))
         if r.width() < 4:  # zoomed far out: a sliver, no outline, name or picture
             p.fillRect(r, COLORS[kind] if c.id not in self.doc.selection else QColor(255, 210, 80))
             return
@@ -304,7 +303,7 @@ class TimelineView(QWidget):
         p.drawPath(path)
         p.setPen(QColor(240, 240, 240))
         p.setFont(QFont("Sans", 8))
-        p.drawText(r.adjusted(4, 1, -2, 0), Qt.AlignLeft | Qt.AlignTop, c.name or (asset.name if asset else "?"))
+        p.drawText(r.adjusted(4, 1, -2, 0), Qt.AlignLeft | Qt.AlignTop, c.name or (asset.name if asset else c.text or "?"))
 
     def _paint_wave(self, p, c, asset, r):
         peaks = self.peaks.get(asset.id)

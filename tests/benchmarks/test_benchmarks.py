@@ -175,25 +175,46 @@ def test_random_access_and_compositor(tmp_path):
         ("tool", "seconds", "frames/s"),
         ("Seamline build_proxy (540p JPEG, all intra)", f"{build_s:.2f}", f"{r.frames / build_s:.0f}"),
         ("ffmpeg -vf scale=-2:540 -c:v mjpeg (baseline)", f"{ff_s:.2f}", f"{r.frames / ff_s:.0f}")])
+    from editor.timeline.model import Clip
+
     p = project_for_files([src, src], size=(1920, 1080), rate=Fraction(30000, 1001))
     v = p.video_tracks()[0]
-    edits.split(p, v.clips[0].id, 100)
-    edits.add_track(p, "video", track_id="v2")
+    p = edits.split(p, v.clips[0].id, 100)
+    p = edits.add_track(p, "video", track_id="v2")
     a2 = next(iter(p.assets))
-    edits.overwrite(p, "v2", __import__("editor.timeline.model", fromlist=["x"]).Clip("t1", a2, 0, 150, 0))
-    edits.overwrite(p, "v2", __import__("editor.timeline.model", fromlist=["x"]).Clip("t2", a2, 150, 150, 40))
-    edits.add_transition(p, "v2", "t1", "t2", "dissolve", 30)
+    p = edits.overwrite(p, "v2", Clip(id="t1", asset_id=a2, start=0, duration=150, source_in=0))
+    p = edits.overwrite(p, "v2", Clip(id="t2", asset_id=a2, start=150, duration=150, source_in=40))
+    p = edits.add_transition(p, "v2", "t1", "t2", "dissolve", 30)
     comp = Compositor(p)
     t, _ = timed(lambda: [comp.frame(n) for n in range(0, 300)])
     # the same with V2 at 50 % opacity: both tracks decoded and blended on every frame
     for cid in ("t1", "t2"):
-        edits.set_clip_property(p, cid, "opacity", 0.5)
+        p = edits.set_clip_property(p, cid, "opacity", 0.5)
     comp2 = Compositor(p)
     t2, _ = timed(lambda: [comp2.frame(n) for n in range(0, 300)])
+    # and a full-frame PNG with transparency on V3 (a lower third): premultiplied "over" on every frame
+    from PIL import Image
+
+    from editor.actions.media import asset_from_info
+    from editor.media.probe import probe
+
+    third = np.zeros((1080, 1920, 4), np.uint8)
+    third[800:980, 100:1400] = (20, 40, 160, 200)
+    third[830:950, 140:1300] = (255, 255, 255, 255)
+    Image.fromarray(third).save(tmp_path / "lower_third.png")
+    logo = asset_from_info(probe(tmp_path / "lower_third.png"), p.settings.rate)
+    p = edits.add_asset(p, logo)
+    p = edits.add_track(p, "video", track_id="v3")
+    p = edits.overwrite(p, "v3", Clip(id="lt", asset_id=logo.id, start=0, duration=300))
+    for cid in ("t1", "t2"):
+        p = edits.set_clip_property(p, cid, "opacity", 1.0)
+    comp3 = Compositor(p)
+    t3, _ = timed(lambda: [comp3.frame(n) for n in range(0, 300)])
     table("Compositor at 1920x1080 (cuts on V1, a dissolve on V2)", [
         ("case", "frames/s"),
         ("V2 opaque (V1 underneath is not decoded)", f"{300 / t:.1f}"),
-        ("V2 at 50 % opacity (both tracks decoded + blended)", f"{300 / t2:.1f}")])
+        ("V2 at 50 % opacity (both tracks decoded + blended)", f"{300 / t2:.1f}"),
+        ("V2 opaque + a full-frame PNG with alpha on V3", f"{300 / t3:.1f}")])
 
 
 @pytest.mark.skipif(not FFMPEG, reason="needs ffmpeg")
