@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from editor import __version__
 
-COMMANDS = ("probe", "render", "convert", "fill-transition", "camera-move", "sfx", "captions")
+COMMANDS = ("probe", "render", "convert", "reframe", "fill-transition", "camera-move", "sfx", "captions")
 
 
 class ProgressBar:
@@ -80,11 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
                     "with the video, as one more captions track")
     sp.add_argument("--subtitle-mode", choices=["burn", "soft"], default="burn",
                     help="burn the captions into the picture (default) or carry them as a subtitle stream")
+    sp.add_argument("--fit", choices=["reframe", "crop", "letterbox", "blur"], default=None,
+                    help="how pictures of another shape fill the preset's frame (default: as the project says)")
 
     sp = sub.add_parser("convert", help=f"convert between {formats}")
     sp.add_argument("input")
     sp.add_argument("output")
     sp.add_argument("--rate", type=_fps, default=None, help="frame rate to read the input at (EDL: default 24)")
+
+    sp = sub.add_parser("reframe", help="crop a video to another aspect ratio, following what matters")
+    sp.add_argument("video")
+    sp.add_argument("-o", "--output", required=True)
+    sp.add_argument("--aspect", required=True, help="9:16, 1:1, 4:5 or 16:9")
+    sp.add_argument("--mode", choices=["smart", "center"], default="smart")
 
     sp = sub.add_parser("fill-transition", help="generate the frames that carry A into B")
     sp.add_argument("a")
@@ -162,7 +170,7 @@ def main(argv=None) -> int:
 
         return run_gui(args.files, args.demo)
     args = build_parser().parse_args(argv)
-    from editor.errors import EditError, ExportCancelled, MediaError, ProjectError
+    from editor.errors import AnalysisCancelled, EditError, ExportCancelled, MediaError, ProjectError
 
     errors = (MediaError, ProjectError, EditError, ValueError, OSError)
     try:
@@ -171,6 +179,10 @@ def main(argv=None) -> int:
         errors = errors + (AIError,)
     except ImportError:  # pragma: no cover
         pass
+    if args.command in ("render", "reframe"):
+        from editor.actions.slow_motion import install_fill_flow
+
+        install_fill_flow()
     from editor.interrupt import Stopped, stop_on_signals
 
     try:
@@ -181,7 +193,7 @@ def main(argv=None) -> int:
         return stop.exit_status
     except KeyboardInterrupt:
         return _fail("cancelled")
-    except ExportCancelled:
+    except (ExportCancelled, AnalysisCancelled):
         return _fail("cancelled")
     except errors as exc:
         return _fail(str(exc))
@@ -220,9 +232,23 @@ def _run(args) -> int:
         if missing and not is_timeline(args.project):  # an imported timeline has named them already
             sys.stderr.write("seamline: warning: offline media (shown as red frames): " +
                              ", ".join(a.path for a in missing) + "\n")
+        from editor.media.stabilise import ensure_analysed
+
+        ensure_analysed(project, ProgressBar("stabilise"))
+        if args.fit is not None:
+            from editor.actions.reframe import fit_project
+            from editor.render.exporter import preset_size
+
+            project = fit_project(project, preset_size(project, args.preset), args.fit, ProgressBar("analyse"))
         out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"),
                      subtitles=args.subtitle_mode)
         print(out)
+        return 0
+    if args.command == "reframe":
+        from editor.actions.reframe import reframe_video
+
+        print(reframe_video(args.video, args.output, args.aspect, args.mode, ProgressBar("analyse"),
+                            ProgressBar("render")))
         return 0
     if args.command == "fill-transition":
         from ai.transition.cli import run_fill_cli

@@ -17,3 +17,8 @@ class ProjectError(Exception):
 
 class ExportCancelled(Exception):
     """The user cancelled an export."""
+
+
+class AnalysisCancelled(ExportCancelled):
+    """The user cancelled an analysis (stabilise); nothing was cached. (A kind of cancel the UI's workers and the
+    command line already treat as one.)"""

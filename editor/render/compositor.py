@@ -13,6 +13,7 @@ import numpy as np
 from editor.render.sources import MediaPool
 from editor.render.text_layers import TextLayers
 from editor.render.text_layers import prepare as prepare_text
+from editor.render.transform import layer as motion_layer, moves, place
 from editor.timeline.model import Clip, Project, Track, Transition
 
 
@@ -52,6 +53,8 @@ class Compositor:
             img = np.zeros((H, W, 3), np.uint8)
             img[:] = (90, 0, 0)
             return img, (0, 0, W, H), clip.opacity
+        if moves(clip):  # transform, colour, stabilise, slow-motion in-betweens: editor/render/transform.py
+            return motion_layer(self, clip, n, reader, asset)
         x, y, w, h = fit_rect(reader.width, reader.height, W, H)
         src = self.project.source_frame(clip, n)
         if asset.frames is not None:
@@ -109,7 +112,9 @@ class Compositor:
     def _place(canvas: np.ndarray, img: np.ndarray, rect, alpha: float) -> np.ndarray:
         x, y, w, h = rect
         region = canvas[y:y + h, x:x + w]
-        if img.shape[2] == 4 or canvas.shape[2] == 4:
+        if getattr(img, "blend", "normal") != "normal":  # a moved clip with a blend mode
+            place(region, img, alpha)
+        elif img.shape[2] == 4 or canvas.shape[2] == 4:
             _over(region, img, alpha)
         elif alpha >= 0.999:
             region[...] = img

@@ -222,6 +222,77 @@ class CaptionStyle(TextStyle):
     max_chars: Annotated[int, Field(ge=8, le=200)] = 42
 
 
+FITS = ("fit", "fill", "stretch")
+BLENDS = ("normal", "add", "multiply", "screen", "overlay", "darken", "lighten", "difference")
+Fraction1 = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
+
+
+class Transform(Node):
+    """Where a clip's picture sits in the frame (editor/render/transform.py does the maths).
+
+    The picture is first placed by `fit` (fit: whole picture inside the frame; fill: the frame covered, the rest cut
+    off; stretch: both sides to the frame), then scaled by `scale` and turned by `rotation` (degrees, clockwise)
+    about its centre, flipped, and its centre moved by (x, y) in fractions of the frame's width and height (0, 0 =
+    centred). The crop values cut fractions of the source picture off each side; the picture does not move. `blend`
+    says how it mixes with the tracks below; `backdrop="blur"` fills what `fit` leaves empty with a blurred copy."""
+    x: Annotated[float, Field(ge=-10.0, le=10.0, allow_inf_nan=False)] = 0.0
+    y: Annotated[float, Field(ge=-10.0, le=10.0, allow_inf_nan=False)] = 0.0
+    scale: Annotated[float, Field(ge=0.01, le=100.0, allow_inf_nan=False)] = 1.0
+    rotation: Annotated[float, Field(ge=-36_000.0, le=36_000.0, allow_inf_nan=False)] = 0.0
+    crop_left: Fraction1 = 0.0
+    crop_top: Fraction1 = 0.0
+    crop_right: Fraction1 = 0.0
+    crop_bottom: Fraction1 = 0.0
+    flip_h: bool = False
+    flip_v: bool = False
+    fit: Literal["fit", "fill", "stretch"] = "fit"
+    backdrop: Literal["none", "blur"] = "none"
+    blend: Literal["normal", "add", "multiply", "screen", "overlay", "darken", "lighten", "difference"] = "normal"
+
+
+class Colour(Node):
+    """Colour correction of a clip: exposure in stops, contrast/temperature/tint -1..1 (0 = as shot), saturation
+    0..4 (1 = as shot), and a 3D LUT (.cube file) applied after them, mixed in by lut_mix."""
+    exposure: Annotated[float, Field(ge=-5.0, le=5.0, allow_inf_nan=False)] = 0.0
+    contrast: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)] = 0.0
+    saturation: Annotated[float, Field(ge=0.0, le=4.0, allow_inf_nan=False)] = 1.0
+    temperature: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)] = 0.0
+    tint: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)] = 0.0
+    lut: Annotated[str, Field(max_length=4096)] = ""
+    lut_mix: Unit = 1.0
+
+
+class Retime(Node):
+    """How a clip whose speed was changed looks and sounds. The speed itself lives in the clip's effects
+    (LinearTimeWarp, FreezeFrame: the OpenTimelineIO vocabulary) and, for a ramp, in keyframes["speed"].
+    frames: nearest / blend / flow for the frames between source frames (auto: flow below 0.75x, else nearest);
+    sound: auto mutes it below 0.25x and above 4x, on keeps it (pitch kept), off mutes it."""
+    frames: Literal["auto", "nearest", "blend", "flow"] = "auto"
+    sound: Literal["auto", "on", "off"] = "auto"
+
+
+class Stabilisation(Node):
+    """Stabilise a clip: strength 0..1 (how much of the camera's shake is taken out), the smoothing (gaussian: an
+    average over up to 1.5 s; l1: an L1-optimal path that holds still or pans steadily inside a corridor), and whether
+    to zoom in just enough to hide the borders the correction uncovers. The camera path is analysed once and cached
+    (editor/media/stabilise.py)."""
+    strength: Unit = 0.5
+    method: Literal["gaussian", "l1"] = "gaussian"
+    crop: bool = True
+
+
+# what keyframes can animate, with their limits (clip.keyframes[name]); values at a frame override the clip's own
+ANIMATABLE = {
+    "x": (-10.0, 10.0), "y": (-10.0, 10.0), "scale": (0.01, 100.0), "rotation": (-36_000.0, 36_000.0),
+    "crop_left": (0.0, 0.999), "crop_top": (0.0, 0.999), "crop_right": (0.0, 0.999), "crop_bottom": (0.0, 0.999),
+    "opacity": (0.0, 1.0), "volume": (0.0, 4.0),
+    "exposure": (-5.0, 5.0), "contrast": (-1.0, 1.0), "saturation": (0.0, 4.0), "temperature": (-1.0, 1.0),
+    "tint": (-1.0, 1.0), "speed": (0.1, 16.0),
+}
+TRANSFORM_KEYS = ("x", "y", "scale", "rotation", "crop_left", "crop_top", "crop_right", "crop_bottom")
+COLOUR_KEYS = ("exposure", "contrast", "saturation", "temperature", "tint")
+
+
 class Clip(Node):
     id: Id
     asset_id: Id | None = None  # None for a generated clip (a title; a caption cue)
@@ -245,6 +316,10 @@ class Clip(Node):
     def generated(self) -> bool:
         """A clip with no media file behind it (a title or a caption cue)."""
         return self.asset_id is None
+    transform: Transform | None = None  # None: fitted and centred, as before transforms existed
+    colour: Colour | None = None
+    retime: Retime | None = None  # options of a speed change (the speed itself: effects / keyframes["speed"])
+    stabilisation: Stabilisation | None = None
 
     @field_validator("keyframes")
     @classmethod
@@ -381,7 +456,13 @@ class Project(Node):
 
     # -- time ---------------------------------------------------------------------------------------------------
     def source_frame(self, clip: Clip, frame: int) -> int:
-        """The source frame a clip shows at project frame `frame` (may lie outside the clip: handles)."""
+        """The source frame a clip shows at project frame `frame` (may lie outside the clip: handles). Speed changes
+        (effects LinearTimeWarp/FreezeFrame, keyframes["speed"]) are honoured: editor/timeline/timing.py."""
+        if clip.effects or "speed" in clip.keyframes:
+            from editor.timeline import timing
+
+            if not timing.warp_of(clip).identity:
+                return timing.source_frame(self, clip, frame)
         a, p = self._rate_of(clip), self.settings.rate
         num = (frame - clip.start) * a.numerator * p.denominator
         den = a.denominator * p.numerator
@@ -393,11 +474,17 @@ class Project(Node):
         num, den = d * a.numerator * p.denominator, a.denominator * p.numerator
         return -((den - 1000 * num) // (1000 * den))  # ceil(x - 1/1000)
 
-    def max_duration(self, asset_id: str | None, source_in: int) -> int | None:
+    def max_duration(self, asset_id: str | None, source_in: int, clip: Clip | None = None) -> int | None:
         """Longest clip (project frames) that fits in the media from source_in; None if unbounded (a still, or a
-        generated clip)."""
+        generated clip). Given a clip, its speed change counts (a 2x clip can be half as long, a reversed one runs
+        back to the media's start)."""
         if asset_id is None:
             return None
+        if clip is not None and (clip.effects or "speed" in clip.keyframes):
+            from editor.timeline import timing
+
+            if not timing.warp_of(clip).identity:
+                return timing.max_duration(self, evolve(clip, asset_id=asset_id, source_in=source_in))
         asset = self.assets[asset_id]
         if asset.frames is None:
             return None

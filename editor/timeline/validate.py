@@ -7,6 +7,7 @@ nothing on a locked track but its lock, mute and solo switches.
 """
 from __future__ import annotations
 
+from editor.timeline import motion_problems
 from editor.timeline.index import derive_project_index, project_index, track_index
 from editor.timeline.model import UNLOCKED_TRACK_PROPS, Clip, EditError, Project, Track
 
@@ -52,9 +53,14 @@ def clip_problems(project: Project, track: Track, c: Clip) -> list[str]:
         out.append(f"clip {_name(c)}: a fade cannot be longer than the clip")
     if wrong is not None:
         out.append(wrong)
-    limit = project.max_duration(c.asset_id, c.source_in)
+    limit = project.max_duration(c.asset_id, c.source_in, c)
     if limit is not None and c.duration > limit:
-        out.append(f"clip {_name(c)} runs past the end of its media")
+        where = "start" if c.effects and motion_problems.reversed_(c) else "end"
+        out.append(f"clip {_name(c)} runs past the {where} of its media")
+    asset = project.assets.get(c.asset_id) if c.asset_id is not None else None
+    if asset is not None and asset.frames is not None and c.source_in >= asset.frames and c.effects:
+        out.append(f"clip {_name(c)} starts after the end of its media")
+    out += motion_problems.problems(project, c)
     return out
 
 

@@ -27,6 +27,9 @@ def start(files=(), demo=None) -> int:
         from PySide6.QtGui import QIcon
 
         app.setWindowIcon(QIcon(str(icon)))
+    from editor.actions.slow_motion import install_fill_flow
+
+    install_fill_flow()  # slow motion uses the fill tool's optical flow (the render layer cannot import ai/)
     window = MainWindow()
     from editor.ui.transport import show_window
 

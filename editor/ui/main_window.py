@@ -17,6 +17,7 @@ from editor.timeline import edits
 from editor.ui import words_ui, workers
 from editor.ui.ai_panel import AIPanel
 from editor.ui.document import Document
+from editor.ui.motion_panel import MotionPanel
 from editor.ui.panels import Inspector, MediaBin, pixmap_from_rgb
 from editor.ui.preview import PreviewWidget
 from editor.ui.proxies import ProxyQueue
@@ -50,10 +51,13 @@ class MainWindow(QMainWindow):
         self.bin = MediaBin(self.doc)
         self.inspector = Inspector(self.doc)
         self.ai = AIPanel(self)
+        self.motion = MotionPanel(self.doc)  # transform, keyframes, colour, speed, stabilise, reframe
+        self.motion.analysed.connect(self.preview.refresh)
         self.docks = {}
         for name, widget, area in (("Media", self.bin, Qt.LeftDockWidgetArea),
                                    ("Preview", self.preview, Qt.TopDockWidgetArea),
                                    ("Inspector", self.inspector, Qt.RightDockWidgetArea),
+                                   ("Motion", self.motion, Qt.RightDockWidgetArea),
                                    ("AI", self.ai, Qt.RightDockWidgetArea)):
             dock = QDockWidget(name, self)
             dock.setObjectName(name)
@@ -61,6 +65,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["Inspector"], self.docks["AI"])
+        self.tabifyDockWidget(self.docks["Inspector"], self.docks["Motion"])
         self.docks["AI"].raise_()
         words_ui.install(self)  # transport bar, Titles tab, Captions dock
         self._status_extra = QLabel("")
@@ -114,6 +119,7 @@ class MainWindow(QMainWindow):
         self.timeline.set_document(doc)
         self.bin.set_document(doc)
         self.inspector.attach(doc)
+        self.motion.attach(doc)
         self.preview.attach(doc)
         words_ui.attach(self, doc)
         self._connect(doc)

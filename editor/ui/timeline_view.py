@@ -16,6 +16,7 @@ from editor.timecode import timecode as _timecode
 from editor.timeline import edits
 from editor.ui.callbacks import Callbacks
 from editor.ui.document import Document
+from editor.ui.key_marks import paint_key_diamonds
 
 ASSET_MIME = "application/x-seamline-asset"
 RULER_H = 26
@@ -304,6 +305,7 @@ class TimelineView(QWidget):
         p.setPen(QColor(240, 240, 240))
         p.setFont(QFont("Sans", 8))
         p.drawText(r.adjusted(4, 1, -2, 0), Qt.AlignLeft | Qt.AlignTop, c.name or (asset.name if asset else c.text or "?"))
+        paint_key_diamonds(p, c, r, self.px_per_frame)  # editor/ui/key_marks.py
 
     def _paint_wave(self, p, c, asset, r):
         peaks = self.peaks.get(asset.id)
