@@ -85,6 +85,11 @@ def test_audio_stream_reads_ranges_like_the_whole_file(tmp_path):
     blocks = [s.read(192000 + k * 4000, 4000) for k in range(10)]
     assert s.seeks == 1
     assert np.allclose(np.concatenate(blocks), full[192000:232000], rtol=0, atol=1e-5)
+    # retimed sound reads each block with 0.2 s of context before it: still no further seek
+    for k in range(5):
+        a = 100000 + k * 9600
+        assert np.allclose(s.read(a - 9600, 19200), full[a - 9600:a + 9600], rtol=0, atol=1e-5)
+    assert s.seeks == 2
     s.close()
 
 
@@ -142,6 +147,20 @@ def test_export_imports_no_scipy(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert r.stdout.strip() == "False", r.stderr
+
+
+def test_streaming_reader_serves_slow_motion_reads_without_seeking(tmp_path):
+    """Slow motion shows frame k blended with k + 1, then k again with k + 1, ...: the streaming reader keeps the
+    last two frames, so it never goes back to a keyframe (a 1-frame cache would seek on every output frame)."""
+    src = indexed_video(tmp_path / "long_gop.mp4", 60)
+    p, (m,) = project_with([src])
+    pool = StreamingPool()
+    reader = pool.visual(p.assets[m], "v1")
+    for k in range(0, 40):
+        for f in (k // 3, k // 3 + 1):  # a third of normal speed
+            assert read_index(reader.frame(f)) == f
+    assert reader.seeks <= 1
+    pool.close()
 
 
 def test_slower_source_repeats_frames_without_a_cache(tmp_path):

@@ -19,6 +19,7 @@ from editor.media.probe import IMAGE_FORMATS
 SEEK_AHEAD_S = 3.0  # a read further ahead than this seeks instead of decoding through
 PREROLL_S = (0.3, 2.0)  # seek this far before the wanted sample (decoders need a frame or two to settle)
 NEAR_START_S = 0.1  # nearer the start than this, decode from the start (see _restart)
+KEEP_S = 0.5  # sound kept behind the last read: a read reaching back this far needs no seek
 
 
 class AudioStream:
@@ -157,7 +158,8 @@ class AudioStream:
         a, b = max(lo, self._pos), min(end, self._pos + self._n)
         if b > a:
             out[a - start:b - start] = self._buf[a - self._pos:b - self._pos]
-        self._drop_before(end)  # the next block starts here
+        # the next block starts at `end`; keep a little before it (retimed sound reads context around each block)
+        self._drop_before(end - int(KEEP_S * self.sample_rate))
         return out
 
     def _drop_before(self, sample: int) -> None:

@@ -122,8 +122,8 @@ class StreamingPool:
                 if info is None:
                     info = self._info[asset.path] = probe(asset.path, check_tail=False)
                 r = open_visual(asset.path, info)
-                if hasattr(r, "cache"):
-                    r.cache.max_bytes = 1  # no cache: the last frame only (a 25 fps clip on 30 fps repeats it)
+                if hasattr(r, "cache"):  # no cache beyond the last two frames (slow motion reads k and k + 1 for
+                    r.cache.max_bytes = _two_frames(r)  # each frame it shows; a 25 fps clip on 30 repeats one)
                 self._visual[key] = r
                 self.opened += 1
             return r
@@ -175,6 +175,11 @@ class StreamingPool:
             self._audio.clear()
         for r in readers:
             r.close()
+
+
+def _two_frames(reader) -> int:
+    """Bytes of two RGBA frames at the reader's full size."""
+    return 2 * 4 * max(1, getattr(reader, "width", 0) * getattr(reader, "height", 0))
 
 
 class _Silence:
