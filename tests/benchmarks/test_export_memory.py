@@ -4,7 +4,8 @@
 
 Each render runs in its own process under /usr/bin/time -v; the table shows its RSS high-water mark, wall time and
 CPU seconds. The cut list: N 1080p30 H.264+AAC source files (real footage scaled up), two passes over them, a
-1.5 s piece of each file per pass (2N clips, linked sound), rendered through `main.py render` of an OTIO file.
+1.5 s piece of each file per pass (2N clips, with their sound on an audio track), rendered through `main.py render` of a
+plain OTIO file (no Seamline metadata: every checkout reads the same timeline).
 ffmpeg renders the same cut list: one input per piece (-ss/-t), a concat filter graph, libx264 veryfast crf 20,
 AAC. "before" is the previous design: the tree of git ref SEAMLINE_BASELINE_REF (default `main`; after this work is
 merged, give the commit before it) exported with `git archive` into a temp folder and run on the same OTIO file;
@@ -19,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -76,33 +76,30 @@ def make_song(minutes: int = 10) -> Path:
 
 
 def write_project(sources, cuts, path: Path, song: Path | None = None, song_in: int = 0) -> None:
-    sys.path.insert(0, str(ROOT))
-    from editor.actions.media import asset_from_info
-    from editor.media.probe import probe
-    from editor.project.otio_bridge import write_otio
-    from editor.timeline import edits
-    from editor.timeline.model import Clip, Project, ProjectSettings
+    """The cut list as a plain OpenTimelineIO file (no Seamline metadata), so every checkout reads the same thing:
+    a video track and an audio track with the same pieces, and optionally a music bed from song_in (frames)."""
+    import opentimelineio as otio
 
-    p = Project(settings=ProjectSettings(1920, 1080, Fraction(RATE)))
-    ids = []
-    for s in sources:
-        a = asset_from_info(probe(s), p.settings.rate)
-        p = edits.add_asset(p, a)
-        ids.append(a.id)
-    p = edits.add_track(p, "video", track_id="v")
-    p = edits.add_track(p, "audio", track_id="a")
-    for i, (k, src_in) in enumerate(cuts):
-        p = edits.overwrite(p, "v", Clip(id=f"v{i}", asset_id=ids[k], start=i * PIECE, duration=PIECE, source_in=src_in,
-                                     link=f"L{i}"))
-        p = edits.overwrite(p, "a", Clip(id=f"a{i}", asset_id=ids[k], start=i * PIECE, duration=PIECE, source_in=src_in,
-                                     link=f"L{i}"))
-    if song is not None:  # a music bed under the whole cut, taken from song_in (frames) of the song
-        a = asset_from_info(probe(song), p.settings.rate)
-        p = edits.add_asset(p, a)
-        p = edits.add_track(p, "audio", track_id="m")
-        p = edits.overwrite(p, "m", Clip(id="song", asset_id=a.id, start=0, duration=len(cuts) * PIECE, source_in=song_in,
-                                     volume=0.5))
-    write_otio(p, path)
+    def rt(frames):
+        return otio.opentime.RationalTime(frames, RATE)
+
+    def clip(file: Path, src_in: int, duration: int, length: int):
+        ref = otio.schema.ExternalReference(target_url=file.resolve().as_uri(),
+                                            available_range=otio.opentime.TimeRange(rt(0), rt(length)))
+        return otio.schema.Clip(name=file.stem, media_reference=ref,
+                                source_range=otio.opentime.TimeRange(rt(src_in), rt(duration)))
+
+    tl = otio.schema.Timeline(name=path.stem)
+    for kind in (otio.schema.TrackKind.Video, otio.schema.TrackKind.Audio):
+        track = otio.schema.Track(kind=kind)
+        for k, src_in in cuts:
+            track.append(clip(sources[k], src_in, PIECE, 4 * RATE))
+        tl.tracks.append(track)
+    if song is not None:
+        bed = otio.schema.Track(kind=otio.schema.TrackKind.Audio)
+        bed.append(clip(song, song_in, len(cuts) * PIECE, 600 * RATE))
+        tl.tracks.append(bed)
+    otio.adapters.write_to_file(tl, str(path))
 
 
 def ffmpeg_cmd(sources, cuts, out: Path, song: Path | None = None, song_in: int = 0) -> list[str]:
@@ -113,7 +110,7 @@ def ffmpeg_cmd(sources, cuts, out: Path, song: Path | None = None, song_in: int 
     graph = "".join(links) + f"concat=n={len(cuts)}:v=1:a=1[v][a]"
     if song is not None:
         inputs += ["-ss", f"{song_in / RATE:.4f}", "-t", f"{len(cuts) * PIECE / RATE:.4f}", "-i", str(song)]
-        graph = graph.replace("[v][a]", "[v][cut]") + f";[{len(cuts)}:a]volume=0.5[bed];" \
+        graph = graph.replace("[v][a]", "[v][cut]") + f";[{len(cuts)}:a]anull[bed];" \
                                                       "[cut][bed]amix=inputs=2:normalize=0[a]"
     return [FFMPEG, "-v", "error", "-y", *inputs, "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:v",
             "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", str(out)]
