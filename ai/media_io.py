@@ -44,7 +44,7 @@ def edge_frame(path, which: str) -> tuple[np.ndarray, Fraction | None]:
 
 def fit(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Letterbox into size (w, h), as the timeline shows it."""
-    from editor.render.compositor import fit_rect
+    from editor.render.fit import fit_rect
 
     h, w = img.shape[:2]
     if (w, h) == tuple(size):

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from editor import __version__
 
-COMMANDS = ("probe", "render", "convert", "reframe", "fill-transition", "camera-move", "sfx", "captions")
+COMMANDS = ("probe", "render", "convert", "reframe", "fill-transition", "camera-move", "sfx", "captions", "story")
 
 
 class ProgressBar:
@@ -140,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="builtin: English draft, no download; whisper: downloaded Whisper weights (AI > Models)")
     sp.add_argument("--language", default="en", help="language of the speech (en, zh, ja, ...; whisper: auto)")
     sp.add_argument("--model", default=None, help="whisper: model id (openai/whisper-small) or a local folder")
+
+    from editor.actions.story_cli import add_story_parser
+
+    add_story_parser(sub)
     return p
 
 
@@ -168,7 +172,7 @@ def main(argv=None) -> int:
         args = gui_parser().parse_args(argv)
         from editor.app import run_gui
 
-        return run_gui(args.files, args.demo)
+        return run_gui(args.files, args.demo, usage=gui_parser().print_help)
     args = build_parser().parse_args(argv)
     from editor.errors import AnalysisCancelled, EditError, ExportCancelled, MediaError, ProjectError
 
@@ -262,6 +266,10 @@ def _run(args) -> int:
         from ai.sound.cli import run_sfx_cli
 
         return run_sfx_cli(args, ProgressBar("sfx"))
+    if args.command == "story":
+        from editor.actions.story_cli import run_story_cli
+
+        return run_story_cli(args, ProgressBar("story"), ProgressBar("render"))
     if args.command == "captions":
         from ai.captions.cli import run_captions_cli
 

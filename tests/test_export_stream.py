@@ -20,7 +20,7 @@ def _cut_between(tmp_path, files: int, piece: int = 8):
     for i, m in enumerate(ids):
         for kind in ("v", "a"):
             p = edits.overwrite(p, f"{kind}1", Clip(id=f"{kind}{i}", asset_id=m, start=i * piece, duration=piece,
-                                                     source_in=3 * i, link=f"L{i}"))
+                                                     source_in=3 * i % 30, link=f"L{i}"))
     return p
 
 
@@ -172,3 +172,20 @@ def test_slower_source_repeats_frames_without_a_cache(tmp_path):
     clip = p.track("v1").clip("c")
     frames = decode_all(export(p, tmp_path / "o.mp4", preset=None))
     assert [read_index(f) for f in frames] == [p.source_frame(clip, n) for n in range(36)]
+
+
+def test_loudness_pass_closes_sound_readers_as_it_goes(tmp_path, monkeypatch):
+    """Loudness normalisation mixes the sound in a first pass: its readers close block by block there too, so a
+    long timeline never holds every clip's decoder open at once."""
+    p = _cut_between(tmp_path, 24)
+    most = []
+    done = StreamingPool.block_done
+
+    def spy(self):
+        most.append(self.open_counts[1])  # before the clean-up: everything open during this block
+        done(self)
+
+    monkeypatch.setattr(StreamingPool, "block_done", spy)
+    export(p, tmp_path / "loud.mp4", preset=None, loudness=-16.0)
+    # a 1 s block spans 4-5 pieces of 8 frames (open: those and the previous block's, closed after it); 24 files
+    assert len(most) > 14 and max(most) <= 10

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from editor.actions.media import project_for_files  # noqa: E402
 from editor.timeline import edits  # noqa: E402
@@ -53,11 +53,14 @@ def test_click_fill_on_a_cut_inserts_the_fill_and_undo_restores(qtbot, window, t
     before = doc.project.state()
     w.ai.fill.duration.setValue(0.5)
     w.ai.fill.backend.setCurrentText("builtin")
-    top = next(top for t, top, h in tl.rows() if t.id == v.id)
-    h = next(h for t, top, h in tl.rows() if t.id == v.id)
-    handle = tl._handle_rect(v, A, B, top, h).center().toPoint()
+    handle = tl.handle_center(v.id, B.start)
     qtbot.mouseClick(tl, Qt.LeftButton, pos=handle)
     assert doc.selected_cut == (v.id, A.id, B.id)
+    # the "+" opens the cut's popover; nothing runs until "Fill with AI" is pressed in it (issue 16 bug 6)
+    pop = w.cut_popover
+    assert pop.isVisible() and not w.ai.fill.row.busy and len(doc.project.track(vid).clips) == 3
+    pop.length.setValue(0.5)
+    qtbot.mouseClick(pop.fill, Qt.LeftButton)
     qtbot.waitUntil(lambda: len(doc.project.track(vid).clips) == 4, timeout=60000)
     clips = doc.project.track(vid).clips
     fill = clips[1]

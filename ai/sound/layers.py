@@ -12,6 +12,7 @@ from ai.errors import AIError
 from ai.jobs import JobResult, JobSpec, run_job
 from ai.sound import synth
 from ai.sound.analysis import ClipAnalysis
+from ai.sound.events import whoosh_events
 from ai.sound.loudness import fade_edges, limit, normalise, peak_db
 
 VERSION = "sound-1"
@@ -53,18 +54,6 @@ class SoundRequest:
 
     def chosen_preset(self) -> str:
         return self.preset or self.analysis.preset_guess()
-
-
-def whoosh_events(req: SoundRequest) -> list[tuple[int, float]]:
-    a = req.analysis
-    events = [(c, _direction_at(a, c)) for c in a.cuts] + list(a.fast_moves) + list(req.extra_whooshes)
-    return sorted(set(events))
-
-
-def _direction_at(a: ClipAnalysis, frame: int) -> float:
-    lo, hi = max(0, frame - 8), min(a.frames, frame + 8)
-    d = np.diff(a.position[lo:hi])
-    return 1.0 if d.sum() >= 0 else -1.0
 
 
 def builtin_layer(name: str, req: SoundRequest, seed: int) -> np.ndarray:

@@ -11,6 +11,7 @@ import numpy as np
 from ai.errors import AIError
 from ai.jobs import JobResult, JobSpec, run_job
 from ai.transition.flow import VERSION as FLOW_VERSION
+from ai.transition.frame_times import times
 
 BACKENDS = ("auto", "builtin", "wan", "ltx")
 MIN_SECONDS, MAX_SECONDS = 0.25, 5.0
@@ -43,10 +44,6 @@ def frames_for_seconds(seconds: float, fps) -> int:
     if not MIN_SECONDS <= seconds <= MAX_SECONDS:
         raise AIError(f"a fill lasts {MIN_SECONDS}-{MAX_SECONDS:g} s, not {seconds:g} s")
     return max(1, int(round(seconds * float(fps))) - 1)
-
-
-def times(n: int) -> list[float]:
-    return [i / (n + 1) for i in range(1, n + 1)]
 
 
 def choose_backend(req: FillRequest, same_shot: float) -> str:

@@ -99,6 +99,18 @@ def add_generated_clip(project: Project, asset, track_id: str, start: int, durat
 
 
 @edit
+def insert_generated_clip(project: Project, asset, track_id: str, start: int, duration: int | None = None) -> Project:
+    """Put a generated clip (camera move) in at `start` on a video track: a clip under that point is split and what
+    follows moves along, in sync on every track; no footage is covered."""
+    from editor.timeline import arrange
+
+    out = project if asset.id in project.assets else edits.add_asset(project, asset)
+    d = duration or out.max_duration(asset.id, 0) or 1
+    return arrange.insert(out, [(track_id, Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=d,
+                                                 name=asset.name))])
+
+
+@edit
 def add_sound_layers(project: Project, layers: list[tuple[str, object]], start: int, duration: int) -> Project:
     """One new audio track per layer (named after it), each with its WAV aligned to the clip."""
     out = project

@@ -81,7 +81,7 @@ class AnimationReader:
 
     def __init__(self, path, cache_bytes: int = 128 << 20, info=None):
         from editor.media.probe import probe
-        from editor.media.reader import FrameCache
+        from editor.media.frame_cache import FrameCache
 
         self.path = Path(path)
         self.info = info or probe(path)

@@ -4,54 +4,16 @@ from __future__ import annotations
 import errno
 import math
 import os
-from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 from editor.errors import MediaError
+from editor.media.info import AudioStreamInfo, MediaInfo  # noqa: F401  (probe.MediaInfo: the callers' name)
 from editor.media.stills import MAX_SIDE, check_length, check_size, decode_picture, open_picture, picture_info
 
 # FFmpeg demuxers of single pictures (the few formats Pillow does not read, like JPEG XL or EXR, come this way)
 IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif", "pam_pipe",
                  "ppm_pipe", "pgm_pipe", "qoi_pipe", "jpegxl_pipe"}
-
-
-@dataclass
-class AudioStreamInfo:
-    index: int
-    codec: str
-    rate: int
-    channels: int
-
-
-@dataclass
-class MediaInfo:
-    path: str
-    kind: str  # video | image | audio
-    container: str
-    duration: float  # seconds
-    rate: Fraction | None = None
-    frames: int | None = None
-    width: int = 0
-    height: int = 0
-    rotation: int = 0
-    pix_fmt: str = ""
-    codec: str = ""
-    audio: list[AudioStreamInfo] = field(default_factory=list)
-    data_streams: int = 0
-    alpha: bool = False  # the picture has transparency (composited over the tracks below)
-    orientation: int = 1  # EXIF orientation of a still, already applied to width/height
-    decoder: str = "ffmpeg"  # which library decodes the picture: "ffmpeg" or "pillow"
-
-    @property
-    def has_audio(self) -> bool:
-        return bool(self.audio)
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["rate"] = None if self.rate is None else str(self.rate)
-        d["fps"] = None if self.rate is None else float(self.rate)
-        return d
 
 
 def _quiet_av_logging() -> None:

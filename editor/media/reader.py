@@ -7,44 +7,17 @@ bytes. Sequential reads decode forward; a jump back or far forward seeks to the 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from editor.errors import MediaError
+from editor.media.frame_cache import FrameCache  # noqa: F401  (reader.FrameCache: the callers' name)
 from editor.media.probe import IMAGE_FORMATS, probe
 from editor.media.pictures import AnimationReader, load_picture, premultiply, resize
 
 _EPS = 1e-4
-
-
-class FrameCache:
-    """LRU cache of arrays bounded by their total size in bytes."""
-
-    def __init__(self, max_bytes: int = 256 << 20):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict = OrderedDict()
-        self.bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            v = self._items.get(key)
-            if v is not None:
-                self._items.move_to_end(key)
-            return v
-
-    def put(self, key, value: np.ndarray) -> None:
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self.bytes += value.nbytes
-            while self.bytes > self.max_bytes and len(self._items) > 1:
-                _, old = self._items.popitem(last=False)
-                self.bytes -= old.nbytes
 
 
 # PyAV's frame conversion (swscale behind VideoFrame.reformat/to_ndarray) is not safe to run on two threads at

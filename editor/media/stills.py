@@ -160,7 +160,7 @@ def animation_rate(delays: list[int]) -> Fraction:
 
 def picture_info(path, im):
     """MediaInfo of a picture Pillow opened: a still, or a video when it is animated."""
-    from editor.media.probe import MediaInfo
+    from editor.media.info import MediaInfo
 
     w, h = im.size
     check_size(path, w, h)

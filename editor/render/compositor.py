@@ -10,25 +10,13 @@ import math
 import cv2
 import numpy as np
 
+from editor.render.fit import fit_rect  # noqa: F401  (compositor.fit_rect: the callers' name)
 from editor.render.sources import MediaPool
 from editor.render.text_layers import TextLayers
 from editor.render.text_layers import prepare as prepare_text
 from editor.render.transform import layer as motion_layer, moves, place
-from editor.timeline.model import Clip, Project, Track, Transition
-
-
-def fit_rect(src_w: int, src_h: int, dst_w: int, dst_h: int) -> tuple[int, int, int, int]:
-    """Letterbox: (x, y, w, h) of a src_w x src_h picture fitted inside dst, centred, aspect kept."""
-    s = min(dst_w / src_w, dst_h / src_h)
-    w = max(1, min(dst_w, int(round(src_w * s))))
-    h = max(1, min(dst_h, int(round(src_h * s))))
-    return (dst_w - w) // 2, (dst_h - h) // 2, w, h
-
-
-def transition_span(t_a: Clip, x: Transition) -> tuple[int, int]:
-    """[start, end) of a transition on the cut at the end of clip a (x.frames_before of it before the cut)."""
-    start = t_a.end - x.frames_before
-    return start, start + x.duration
+from editor.render.transitions import blend, transition_span  # noqa: F401  (compositor.transition_span)
+from editor.timeline.model import Clip, Project, Track
 
 
 class Compositor:
@@ -92,13 +80,7 @@ class Compositor:
                 depth = 4 if la[0].shape[2] == 4 or lb[0].shape[2] == 4 else 3  # see-through: mix with alpha
                 ca = self._place(np.zeros((H, W, depth), np.uint8), *la)
                 cb = self._place(np.zeros((H, W, depth), np.uint8), *lb)
-                if x.kind == "wipe":
-                    edge = int(round(p * W))
-                    ca[:, :edge] = cb[:, :edge]
-                    out = ca
-                else:
-                    out = cv2.addWeighted(ca, 1.0 - p, cb, p, 0.0)
-                return out, (0, 0, W, H), 1.0
+                return blend(x.kind, ca, cb, p), (0, 0, W, H), 1.0  # the library's kinds (render/transitions.py)
         return self._layer(clip, n, track.id)  # None: a title with nothing in the frame yet
 
     def _title_layer(self, clip: Clip, n: int):

@@ -55,10 +55,12 @@ def _fit_into(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def export(project: Project, out_path, preset: str | None = "1080p",
            progress: Callable[[float], None] | None = None, cancelled: Callable[[], bool] | None = None,
            crf: int = 20, speed: str = "veryfast", frame_range: tuple[int, int] | None = None,
-           subtitles: str = "burn") -> Path:
+           subtitles: str = "burn", loudness: float | None = None) -> Path:
     """Render the project to out_path. Raises ExportCancelled when cancelled() turns true. `subtitles`: what becomes
     of the captions tracks: burnt into the picture, a soft subtitle stream, a side-car .srt, or left out
-    (editor/render/subtitle_stream.py)."""
+    (editor/render/subtitle_stream.py). `loudness`: the mix normalised to this integrated loudness (LUFS) with true
+    peaks under -1 dBTP, measured in a first pass over the sound (default: the project's setting, none = as mixed;
+    editor/render/loudness.py)."""
     from editor.render import subtitle_stream
 
     import av
@@ -79,6 +81,17 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     comp = Compositor(project, comp_size, pool, captions=subtitles == "burn")
     mixer = AudioMixer(project, pool)
     limiter = PeakLimiter(s.sample_rate)
+    target = loudness if loudness is not None else s.loudness
+    if target is not None:  # pass 1 over the sound alone, in the blocks mixed below
+        from editor.render.loudness import normaliser
+
+        def mix_block(a: int, b: int) -> np.ndarray:
+            block = mixer.mix(a, b)
+            pool.block_done()  # sound readers close as their clips end, in this pass too
+            return block
+
+        limiter = normaliser(mix_block, start, end, max(1, int(s.rate)), s.sample_rate, s.channels, target,
+                             cancelled=cancelled)
     space = colour_space_for(size[1])
     layout = "stereo" if s.channels == 2 else "mono"
 
@@ -127,6 +140,12 @@ def export(project: Project, out_path, preset: str | None = "1080p",
                         progress((n - start + 1) / total)
             finally:
                 frames.stop()
+            if hasattr(limiter, "flush"):  # the loudness stage holds back its look-ahead
+                held = limiter.flush()
+                if len(held):
+                    af = av.AudioFrame.from_ndarray(np.ascontiguousarray(held.T), format="fltp", layout=layout)
+                    af.sample_rate, af.pts = s.sample_rate, None
+                    fifo.write(af)
             rest = fifo.read()
             if rest is not None:
                 rest.pts = sample_pts

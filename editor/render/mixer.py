@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from editor.render.compositor import transition_span
+from editor.render.transitions import transition_span
 from editor.render.retime_audio import retimed_source
 from editor.render.sources import MediaPool
 from editor.timeline.index import track_index

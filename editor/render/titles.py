@@ -41,7 +41,11 @@ def ensure_engine() -> None:
         if QGuiApplication.instance() is None:
             if threading.current_thread() is not threading.main_thread():
                 log.warning("the text engine was started off the main thread; call ensure_engine() first")
-            _APP = QGuiApplication(["seamline", "-platform", os.environ.get("SEAMLINE_TEXT_PLATFORM", "offscreen")])
+            # a QApplication (a QGuiApplication that also allows widgets): whatever this process does later with Qt
+            # (the editor's windows, a dialog) still works; a bare QGuiApplication would make that abort
+            from PySide6.QtWidgets import QApplication
+
+            _APP = QApplication(["seamline", "-platform", os.environ.get("SEAMLINE_TEXT_PLATFORM", "offscreen")])
         if _FAMILIES is None:
             _FAMILIES = set(QFontDatabase.families())
 

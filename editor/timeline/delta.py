@@ -48,6 +48,10 @@ class ClipsDelta:
         out.sort(key=_START)
         return tuple(out)
 
+    def reversed(self) -> "ClipsDelta":
+        return ClipsDelta(self.added, self.removed, tuple((n, o) for o, n in self.changed),
+                          tuple((-d, ids) for d, ids in self.shifted))
+
     @property
     def ids(self) -> set[str]:
         return {c.id for c in self.removed} | {c.id for c in self.added} | {n.id for _, n in self.changed} | {
@@ -130,6 +134,17 @@ class ProjectDelta:
         return not (self.fields or self.assets or self.order or self.tracks)
 
     def apply(self, project: Project, forward: bool = True) -> Project:
+        """The other version of the project; its lookup index is derived from this one's (cost: the change)."""
+        out = self._apply(project, forward)
+        from editor.timeline.index import derive_project_index
+
+        before = {t.id: t for t in project.tracks}
+        changed = [(t, before.get(t.id)) for t in out.tracks if before.get(t.id) is not t]
+        derive_project_index(project, out, {td.id: td.clips if forward else td.clips.reversed()
+                                            for td in self.tracks}, changed)
+        return out
+
+    def _apply(self, project: Project, forward: bool = True) -> Project:
         changes = {}
         if self.fields:
             project = _set_fields(project, self.fields, forward)

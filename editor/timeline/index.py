@@ -130,10 +130,10 @@ def derive_project_index(before, after, deltas: dict, changed_tracks) -> Project
         if t.id not in now:
             for c in t.clips:
                 drop(c)
+    adds = []  # every removal first: a clip that moves to another track is dropped there and added here
     for t, prev in changed_tracks:
         if prev is None:
-            for c in t.clips:
-                add(t.id, c)
+            adds += [(t.id, c) for c in t.clips]
             continue
         d = deltas.get(t.id)
         if d is None:
@@ -143,9 +143,10 @@ def derive_project_index(before, after, deltas: dict, changed_tracks) -> Project
         for o, n in d.changed:
             if o.link != n.link:
                 drop(o)
-                add(t.id, n)
-        for c in d.added:
-            add(t.id, c)
+                adds.append((t.id, n))
+        adds += [(t.id, c) for c in d.added]
+    for tid, c in adds:
+        add(tid, c)
     ix.links = links
     _projects.put(after, ix)
     return ix

@@ -106,6 +106,8 @@ class ProjectSettings(Node):
     rate: Rate = Fraction(30)
     sample_rate: Annotated[int, Field(ge=8000, le=192_000)] = 48000
     channels: Annotated[int, Field(ge=1, le=2)] = 2
+    # the mix normalised on export to this integrated loudness (LUFS), true peak limited to -1 dBTP; None = as mixed
+    loudness: Annotated[float, Field(ge=-40.0, le=-5.0, allow_inf_nan=False)] | None = None
 
     def __init__(self, width=1920, height=1080, rate=Fraction(30), sample_rate=48000, channels=2, **kw):
         super().__init__(width=width, height=height, rate=rate, sample_rate=sample_rate, channels=channels, **kw)
@@ -117,6 +119,19 @@ class ProjectSettings(Node):
 
     def seconds(self, frames: int) -> float:
         return float(frames / self.rate)
+
+
+Seconds = Annotated[float, Field(ge=0.0, le=MAX_FRAMES, allow_inf_nan=False)]
+
+
+class Rhythm(Node):
+    """The beat of a piece of music (ai/music/beats.py finds it): times in seconds of the media, beats in order;
+    `downbeats` are the beats that start a bar, `phrases` the downbeats that start a phrase (4 bars)."""
+    tempo: Annotated[float, Field(ge=0.0, le=1000.0, allow_inf_nan=False)] = 0.0  # beats per minute
+    beats: tuple[Seconds, ...] = ()
+    downbeats: tuple[Seconds, ...] = ()
+    phrases: tuple[Seconds, ...] = ()
+    method: Annotated[str, Field(max_length=64)] = ""
 
 
 class MediaAsset(Node):
@@ -132,6 +147,7 @@ class MediaAsset(Node):
     audio_rate: Annotated[int, Field(ge=0, le=768_000)] = 0
     audio_channels: Annotated[int, Field(ge=0, le=64)] = 0
     provenance: dict[str, Any] | None = None
+    rhythm: Rhythm | None = None  # music: its beats, bars and phrases (drawn as ticks, snapped to, cut to)
     offline: bool = Field(default=False, exclude=True)  # found missing when the project was opened (not saved)
 
     def model_post_init(self, _ctx) -> None:
@@ -331,7 +347,9 @@ class Clip(Node):
         return self.start + self.duration
 
 
-TRANSITION_KINDS = ("dissolve", "wipe", "crossfade")
+TRANSITION_KINDS = ("dissolve", "dip-to-black", "dip-to-white", "wipe-right", "wipe-left", "wipe-up", "wipe-down",
+                    "slide-left", "slide-right", "push-left", "push-right", "zoom-in", "zoom-out",
+                    "wipe", "crossfade")  # the library's kinds (editor/render/transitions.py draws them); sound: crossfade
 
 
 class Transition(Node):
@@ -351,10 +369,25 @@ class Transition(Node):
         return self.duration - self.frames_before
 
 
+class Ducking(Node):
+    """How a music track dips under speech on the other tracks (editor/actions/music.py writes the dips as volume
+    keyframes on its clips): `amount_db` below the clip's level, reached `attack` seconds before the speech starts and
+    left `release` seconds after it ends (pauses shorter than `bridge` seconds stay ducked)."""
+    amount_db: Annotated[float, Field(ge=-60.0, le=0.0, allow_inf_nan=False)] = -12.0
+    attack: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 0.3
+    release: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.8
+    bridge: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 1.0
+
+
+TRACK_ROLES = ("music",)
+
+
 class Track(Node):
     id: Id
     kind: Literal["video", "audio", "captions"]
     name: Name = ""
+    role: Literal["music"] | None = None  # an audio track for the music bed (ducks under speech, shows beats)
+    ducking: Ducking | None = None  # a music track: dip under the speech on the other tracks
     mute: bool = False
     solo: bool = False
     lock: bool = False

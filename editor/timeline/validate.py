@@ -224,9 +224,12 @@ def check_edit(before: Project, after: Project) -> None:
         if found:
             raise EditError(found[0])
     before_links = project_index(before).links
+    link_moves: dict[str, set] = {}  # link -> how far its moved members moved
+    link_count: dict[str, int] = {}
     for t, _, d, cid in moved_on:
-        i = track_index(t).pos[cid]
+        pos = track_index(t).pos
         clips = t.clips
+        i = pos[cid]
         c = clips[i]
         if c.start < 0:
             raise EditError(f"clip {_name(c)} cannot start before the beginning of the timeline")
@@ -235,12 +238,20 @@ def check_edit(before: Project, after: Project) -> None:
             found += _neighbour_problems(t, i)
             if i and clips[i - 1].start > c.start or i + 1 < len(clips) and clips[i + 1].start < c.start:
                 found.append(f"clips on {t.name or t.id} are out of order")
+            if found:
+                raise EditError(found[0])
         if c.link is not None:
-            partners = before_links.get(c.link, ())
-            if any(moved.get(p) != d for p in partners if p != cid and p not in gone) or c.link not in before_links:
-                found += link_problems(after, c)
-        if found:
-            raise EditError(found[0])
+            link_moves.setdefault(c.link, set()).add(d)
+            link_count[c.link] = link_count.get(c.link, 0) + 1
+    # linked clips stay in sync when every member still there moved by the same amount; otherwise check them
+    for link, ds in link_moves.items():
+        members = [p for p in before_links.get(link, ()) if p not in gone]
+        if len(ds) != 1 or link_count[link] != len(members):
+            for p in members:
+                c = ix.track_of(p).clip(p) if ix.track_of(p) is not None else None
+                found += link_problems(after, c) if c is not None else []
+            if found:
+                raise EditError(found[0])
     for t, old in changed_tracks:
         if old is None:
             found += transition_problems(t)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from editor.actions.ai_results import add_generated_clip, add_sound_layers, clip_pictures, insert_fill, make_fill
+from editor.actions.ai_results import add_sound_layers, clip_pictures, insert_fill, insert_generated_clip, make_fill
 from editor.actions.media import asset_from_info
 from editor.media.probe import probe
+from editor.ui.labels import timecode
 
 
 def _error(window, msg):
@@ -36,7 +37,8 @@ def run_fill(window) -> bool:
         window.timeline.progress.pop(key, None)
         asset, n = result
         if doc.apply("Fill transition", insert_fill, track_id, a, b, asset, n):
-            window.statusBar().showMessage(f"filled the cut with {n} frames ({asset.provenance.get('backend_used')})",
+            window.statusBar().showMessage(f"The cut is filled with {n / float(doc.project.settings.rate):.1f} s of new frames "
+                                           f"({asset.provenance.get('backend_used')})",
                                            6000)
         window.timeline.update()
 
@@ -90,7 +92,7 @@ def run_camera(window) -> bool:
         return False
     try:
         img, clip_frames, label = _still_from(window)
-        fx, fy = (float(v) for v in tab.focus.text().split(","))
+        fx, fy = tab.focus.currentData() or (0.5, 0.5)
         s = doc.project.settings
         req = MoveRequest(source=img, moves=moves or ["handheld"], size=(s.width - s.width % 2,
                                                                          s.height - s.height % 2),
@@ -123,7 +125,10 @@ def run_camera(window) -> bool:
 
                     doc.apply("Add track", edits.add_track, "video", index=0)
                 tid = doc.project.video_tracks()[0].id
-            doc.apply("Camera move", add_generated_clip, asset, tid, start)
+            # put in at the playhead: the footage there moves along, nothing is covered
+            doc.apply("Camera move", insert_generated_clip, asset, tid, start)
+        window.statusBar().showMessage(f"The camera move went in at {timecode(start, doc.project.settings.rate)}; "
+                                       "the clips after it moved along", 8000)
 
     tab.row.run(work, done, lambda msg: _error(window, msg))
     return True

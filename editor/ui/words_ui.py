@@ -27,7 +27,8 @@ def install(window) -> None:
     window.tabifyDockWidget(window.docks["Titles"], window.docks["Captions"])
     window.docks["AI"].raise_()
     window.resizeDocks([window.docks["AI"]], [380], Qt.Horizontal)
-    menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
+    menus = getattr(window, "menus", None) or {  # the window's own references (menus.py) when it keeps them
+        a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
     for menu, text, slot, key in (("Playback", "Loop In", window.transport.set_in, "I"),
                                   ("Playback", "Loop Out", window.transport.set_out, "O"),
                                   ("Playback", "Loop", lambda: window.transport.loop_btn.click(), "Ctrl+L"),
