@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--frames", type=int, help="exactly N in-between frames, the i-th at t = i/(N+1)")
     g.add_argument("--duration", type=float, help="length in seconds (0.25-5, default 1)")
-    sp.add_argument("--backend", choices=["auto", "builtin", "wan", "ltx"], default="builtin")
+    sp.add_argument("--backend", choices=["auto", "builtin", "rife", "wan", "ltx"], default="builtin")
     sp.add_argument("--fps", type=_fps, default=None, help="frame rate (default: A's, or 30)")
     sp.add_argument("--size", type=_size, default=None, help="WxH (default: A's size)")
     sp.add_argument("--prompt", default="", help="text for generative backends")
@@ -187,20 +187,29 @@ def main(argv=None) -> int:
         from editor.actions.slow_motion import install_fill_flow
 
         install_fill_flow()
-    from editor.interrupt import Stopped, stop_on_signals
-
     try:
-        with stop_on_signals():
-            return _run(args)
-    except Stopped as stop:
-        sys.stderr.write(f"\nseamline: {args.command} {stop}; no partial output was left\n")
-        return stop.exit_status
+        return _run_until_stopped(args)
     except KeyboardInterrupt:
         return _fail("cancelled")
     except (ExportCancelled, AnalysisCancelled):
         return _fail("cancelled")
     except errors as exc:
         return _fail(str(exc))
+
+
+def _run_until_stopped(args) -> int:
+    """_run, with SIGTERM/SIGINT/SIGHUP unwinding it like a cancel (editor/interrupt.py)."""
+    from editor.interrupt import Stopped, received, stop_on_signals
+
+    try:
+        with stop_on_signals():
+            return _run(args)
+    except BaseException as exc:  # Stopped, or the cancel a signal caused where its own raise was lost
+        stop = exc if isinstance(exc, Stopped) else received()
+        if stop is None:
+            raise
+    sys.stderr.write(f"\nseamline: {args.command} {stop}; no partial output was left\n")
+    return stop.exit_status
 
 
 def _run(args) -> int:
@@ -244,8 +253,10 @@ def _run(args) -> int:
             from editor.render.exporter import preset_size
 
             project = fit_project(project, preset_size(project, args.preset), args.fit, ProgressBar("analyse"))
+        from editor.interrupt import stop_requested
+
         out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"),
-                     subtitles=args.subtitle_mode)
+                     subtitles=args.subtitle_mode, cancelled=stop_requested)
         print(out)
         return 0
     if args.command == "reframe":

@@ -90,8 +90,32 @@ def test_signal_during_render_removes_the_partial_output(long_render, sig):
     assert partial.name.startswith(".film.mp4.seamline-")  # clearly named for what it is
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + sig
+    assert proc.returncode == 128 + sig, err
     assert f"render stopped by {signal.Signals(sig).name}" in err and "Traceback" not in err
+    assert os.listdir(out_dir) == []
+
+
+def test_a_signal_whose_raise_is_lost_still_stops_the_export(tmp_path):
+    """Python drops exceptions raised inside finalisers: if the signal's raise lands there, the export still stops at
+    its next frame (it polls the recorded signal as its cancel check) and leaves nothing."""
+    from editor.errors import ExportCancelled
+    from editor.interrupt import received, stop_on_signals, stop_requested
+
+    p = video_project(tmp_path, 40)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+
+    def progress(f):
+        if f > 0.2 and not stop_requested():
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.01)  # the handler runs here, and its raise is swallowed
+            except BaseException:
+                pass
+
+    with stop_on_signals(), pytest.raises(ExportCancelled):
+        export(p, out_dir / "film.mp4", preset=None, progress=progress, cancelled=stop_requested)
+    assert received().exit_status == 128 + signal.SIGTERM
     assert os.listdir(out_dir) == []
 
 

@@ -110,3 +110,20 @@ def test_sound_layers_add_three_aligned_tracks_and_undo_removes_them(qtbot, wind
         assert [(c.start, c.duration) for c in t.clips] == [(15, clip.duration)]
     doc.undo()
     assert doc.project.state() == before
+
+
+def test_sound_tab_leaves_out_an_empty_layer_and_says_why(qtbot, window, tmp_path):
+    """A clip with no cut gets no silent Whoosh track; the status bar says why."""
+    from test_sound import CUT, ball_clip
+
+    path = ball_clip(tmp_path / "ball.mp4")
+    p = project_for_files([path])
+    clip = p.video_tracks()[0].clips[0]
+    p = edits.trim(p, clip.id, "out", -(clip.duration - CUT + 5))  # only the first shot: no cut left in the clip
+    w = window(p)
+    doc = w.doc
+    doc.select([doc.project.video_tracks()[0].clips[0].id])
+    qtbot.mouseClick(w.ai.sound.row.go, Qt.LeftButton)
+    qtbot.waitUntil(lambda: w.ai.sound.row.bar.format() == "done", timeout=60000)
+    assert [t.name for t in doc.project.audio_tracks()] == ["Ambience", "Foley"]
+    assert "Whoosh: no cuts in this clip, so no whooshes" in w.statusBar().currentMessage()

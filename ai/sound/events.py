@@ -5,9 +5,10 @@ import numpy as np
 
 
 def whoosh_events(req) -> list[tuple[int, float]]:
-    """(frame, direction) of every whoosh a SoundRequest asks for: its cuts, fast moves and extra whooshes."""
+    """(frame, direction) of every whoosh a SoundRequest asks for: its cuts and extra whooshes (a fill, ...). Not
+    fast pans: a whoosh says "another shot", and a pan is the same shot moving."""
     a = req.analysis
-    events = [(c, _direction_at(a, c)) for c in a.cuts] + list(a.fast_moves) + list(req.extra_whooshes)
+    events = [(c, _direction_at(a, c)) for c in a.cuts] + list(req.extra_whooshes)
     return sorted(set(events))
 
 

@@ -15,7 +15,7 @@ from ai.sound.analysis import ClipAnalysis
 from ai.sound.events import whoosh_events
 from ai.sound.loudness import fade_edges, limit, normalise, peak_db
 
-VERSION = "sound-1"
+VERSION = "sound-2"  # bump when the output changes (cuts found differently, empty layers left out)
 RATE = synth.RATE
 LAYERS = ("ambience", "foley", "whoosh")
 TARGETS = {"ambience": -30.0, "foley": -20.0, "whoosh": -18.0}
@@ -56,6 +56,16 @@ class SoundRequest:
         return self.preset or self.analysis.preset_guess()
 
 
+def empty_reason(name: str, req: SoundRequest) -> str | None:
+    """Why a layer would have nothing in it (so it is not placed as a silent track), or None."""
+    a = req.analysis
+    if name == "whoosh" and not whoosh_events(req):
+        return "no cuts in this clip, so no whooshes"
+    if name == "foley" and not a.peaks and float(np.max(a.motion, initial=0.0)) < 0.05:
+        return "nothing moves in this clip, so no foley"
+    return None
+
+
 def builtin_layer(name: str, req: SoundRequest, seed: int) -> np.ndarray:
     n = req.samples
     rng = np.random.default_rng(seed + {"ambience": 0, "foley": 1, "whoosh": 2}[name] * 1000)
@@ -91,6 +101,8 @@ def mixdown(layers: dict[str, np.ndarray]) -> np.ndarray:
 
 def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    """The layers asked for, loudness-set; a layer with nothing in it is left out and info["empty"][name] says
+    why (a silent track on the timeline would only confuse)."""
     report = report or (lambda f, s="": None)
     out: dict[str, np.ndarray] = {}
     info: dict = {"preset": req.chosen_preset(), "events": {
@@ -101,17 +113,33 @@ def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None =
 
         gen = GenerativeSound(req, report, cancelled)
         info["model"] = gen.settings.model
-    for i, name in enumerate(req.layers):
+    empty = {name: reason for name in req.layers if (reason := empty_reason(name, req))}
+    info["empty"] = empty
+    names = [n for n in req.layers if n not in empty]
+
+    def check_cancel():
         if cancelled is not None and cancelled():
             from ai.errors import JobCancelled
 
             raise JobCancelled("the sound layers were cancelled")
-        lo, hi = 0.05 + 0.9 * i / len(req.layers), 0.05 + 0.9 * (i + 1) / len(req.layers)
+
+    if gen is None:  # built-in: the layers are independent and numpy/scipy release the GIL, so two at a time
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {pool.submit(lambda n: finish(builtin_layer(n, req, req.seed), TARGETS[n]), n): n
+                       for n in names}
+            for done, fut in enumerate(as_completed(futures), 1):
+                check_cancel()
+                out[futures[fut]] = fut.result()
+                report(0.05 + 0.9 * done / max(1, len(names)), futures[fut])
+        out = {n: out[n] for n in names}
+    for i, name in enumerate(names if gen is not None else []):
+        check_cancel()
+        lo, hi = 0.05 + 0.9 * i / len(names), 0.05 + 0.9 * (i + 1) / len(names)
         report(lo, name)
-        if gen is not None:
-            gen.span = (lo, hi)
-        raw = gen.layer(name) if gen is not None else builtin_layer(name, req, req.seed)
-        out[name] = finish(raw, TARGETS[name])
+        gen.span = (lo, hi)
+        out[name] = finish(gen.layer(name), TARGETS[name])
     if gen is not None:
         info["prompts"] = gen.prompts
     return out, info
@@ -125,7 +153,8 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
 
 def run_sound_job(req: SoundRequest, generated: Path, progress=None, cancelled=None,
                   sources: list[dict] | None = None, key_extra: str = "") -> JobResult:
-    """One WAV per layer plus mixdown.wav, 48 kHz stereo, exactly the clip's length."""
+    """One WAV per layer that has something in it plus mixdown.wav, 48 kHz stereo, exactly the clip's length;
+    provenance["empty"] names the layers left out and why."""
     a = req.analysis
     model = None
     if req.backend != "builtin":
@@ -142,7 +171,8 @@ def run_sound_job(req: SoundRequest, generated: Path, progress=None, cancelled=N
         layers, info = make_layers(req, report, is_cancelled)
         for name, audio in layers.items():
             write_wav(folder / f"{name}.wav", audio)
-        write_wav(folder / "mixdown.wav", mixdown(layers))
+        if layers:
+            write_wav(folder / "mixdown.wav", mixdown(layers))
         return info
 
     return run_job(spec, generated, work, progress, cancelled)

@@ -98,6 +98,13 @@ def add_generated_clip(project: Project, asset, track_id: str, start: int, durat
                                                name=asset.name))
 
 
+def placeable_layers(provenance: dict, names) -> tuple[list[str], str]:
+    """The layers of a sound job worth a track (empty ones are not placed as silent tracks), and a message
+    saying which were left out and why ("" when none were)."""
+    empty = provenance.get("empty", {})
+    return [n for n in names if n not in empty], "; ".join(f"{n.capitalize()}: {r}" for n, r in empty.items())
+
+
 @edit
 def insert_generated_clip(project: Project, asset, track_id: str, start: int, duration: int | None = None) -> Project:
     """Put a generated clip (camera move) in at `start` on a video track: a clip under that point is split and what

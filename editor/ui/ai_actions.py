@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from editor.actions.ai_results import add_sound_layers, clip_pictures, insert_fill, insert_generated_clip, make_fill
+from editor.actions.ai_results import (add_sound_layers, clip_pictures, insert_fill, insert_generated_clip, make_fill,
+                                      placeable_layers)
 from editor.actions.media import asset_from_info
 from editor.media.probe import probe
 from editor.ui.labels import timecode
@@ -167,16 +168,20 @@ def run_sound(window) -> bool:
         req = SoundRequest(analysis=analysis, layers=layers, preset=preset, words=words, backend=backend)
         result = run_sound_job(req, generated, lambda f, s="": progress(0.2 + 0.8 * f, s), cancelled,
                                sources=[{"clip": clip.id}], key_extra=f"{clip.asset_id}|{clip.source_in}")
-        return result, [(name, probe(result.folder / f"{name}.wav")) for name in layers]
+        placed, skipped = placeable_layers(result.provenance, layers)
+        return result, [(name, probe(result.folder / f"{name}.wav")) for name in placed], skipped
 
     def done(res):
-        result, infos = res
+        result, infos, skipped = res
         assets = []
         for name, info in infos:
             a = asset_from_info(info, rate, provenance=result.provenance,
                                 name=f"{name.capitalize()} \u2014 {clip.name}")
             assets.append((name.capitalize(), a))
-        doc.apply("Sound layers", add_sound_layers, assets, clip.start, clip.duration)
+        if assets:
+            doc.apply("Sound layers", add_sound_layers, assets, clip.start, clip.duration)
+        if skipped:  # e.g. "Whoosh: no cuts in this clip, so no whooshes"
+            window.show_error(f"not added: {skipped}")
 
     tab.row.run(work, done, lambda msg: _error(window, msg))
     return True

@@ -107,7 +107,7 @@ class FillTab(QWidget):
         self.duration.setSingleStep(0.25)
         self.duration.setValue(1.0)
         self.duration.setSuffix(" s")
-        self.backend = backend_box(["auto", "builtin", "wan", "ltx"])
+        self.backend = backend_box(["auto", "builtin", "rife", "wan", "ltx"])
         self.backend.setToolTip("auto: the built-in one (any computer) unless an AI video model is set up")
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("optional words for generative models")
