@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import itertools
-import os
 import queue
 import shutil
-import tempfile
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +12,9 @@ import cv2
 import numpy as np
 
 from editor.errors import MediaError
+from editor.media.atomic import DiskFullError, clean_stale_partials, is_no_space, partial_path, remove_quietly, \
+    write_bytes, writing
+from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.media.probe import probe
 from editor.media.reader import ImageReader, open_visual
 
@@ -66,12 +67,22 @@ def cover(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def write_pngs(frames, folder: Path, prefix: str = "frame") -> list[Path]:
+    """Numbered PNGs in folder. Each is encoded in memory and written with a checked write: cv2.imwrite reports
+    success on a full disk for a small picture and leaves a 0-byte file."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, f in enumerate(frames, 1):
         p = folder / f"{prefix}_{i:04d}.png"
-        if not cv2.imwrite(str(p), cv2.cvtColor(f, cv2.COLOR_RGB2BGR)):
-            raise MediaError(p, "cannot write the picture (is the disk full?)")
+        ok, data = cv2.imencode(".png", cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise MediaError(p, "the picture could not be encoded as PNG")
+        try:
+            write_bytes(p, data.tobytes())
+        except OSError as exc:
+            remove_quietly(p)
+            if is_no_space(exc):
+                raise DiskFullError(p) from None
+            raise MediaError(p, f"cannot write the picture: {exc.strerror or exc}") from None
         paths.append(p)
     return paths
 
@@ -102,18 +113,18 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
     h, w = first.shape[:2]
     ew, eh = w - w % 2, h - h % 2
 
-    def yuv(f):  # converted on the producer thread (cv2 is quicker than swscale here)
-        return cv2.cvtColor(np.ascontiguousarray(f[:eh, :ew]), cv2.COLOR_RGB2YUV_I420)
+    space = colour_space_for(eh)
+
+    def yuv(f):  # converted on the producer thread
+        return rgb_to_yuv420(np.ascontiguousarray(f[:eh, :ew]), space)
 
     stream = prefetch(yuv(f) for f in itertools.chain([first], it))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".mp4", dir=path.parent)
-    os.close(fd)
-    try:
-        with av.open(tmp, "w") as c:
+    try:  # the partial file is created by the muxer, with the user's umask
+        with writing(path, path.suffix or ".mp4") as tmp, av.open(str(tmp), "w") as c:
             s = c.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
             s.width, s.height, s.pix_fmt = ew, eh, "yuv420p"
             s.codec_context.thread_type = "FRAME"
-            s.codec_context.colorspace = 5  # BT.601, as the I420 conversion
+            tag_stream(s.codec_context, space)
             s.options = {"crf": str(crf), "preset": "veryfast"}
             a = None if audio is None else c.add_stream("aac", rate=sample_rate, layout="stereo")
             for i, f in enumerate(stream):
@@ -133,12 +144,8 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
                     pts += af.samples
                     c.mux(a.encode(af))
                 c.mux(a.encode(None))
-        os.replace(tmp, path)
-    except BaseException:
+    finally:
         stream.close()
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
     return path
 
 
@@ -186,8 +193,10 @@ def write_output(frames, out, fps: Fraction) -> Path:
         return write_video(frames, out, fps)
     if out.exists() and not out.is_dir():
         raise MediaError(out, "exists and is not a folder; give a video file name (.mp4) or a folder")
-    tmp = Path(tempfile.mkdtemp(prefix=".seamline-", dir=out.resolve().parent if out.resolve().parent.is_dir()
-                                else None))
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_partials(parent)
+    tmp = partial_path(out.resolve(), "")  # a folder of PNGs, renamed into place one by one
     try:
         write_pngs(frames, tmp)
         out.mkdir(parents=True, exist_ok=True)

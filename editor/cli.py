@@ -188,13 +188,28 @@ def main(argv=None) -> int:
 
         install_fill_flow()
     try:
-        return _run(args)
+        return _run_until_stopped(args)
     except KeyboardInterrupt:
         return _fail("cancelled")
     except (ExportCancelled, AnalysisCancelled):
         return _fail("cancelled")
     except errors as exc:
         return _fail(str(exc))
+
+
+def _run_until_stopped(args) -> int:
+    """_run, with SIGTERM/SIGINT/SIGHUP unwinding it like a cancel (editor/interrupt.py)."""
+    from editor.interrupt import Stopped, received, stop_on_signals
+
+    try:
+        with stop_on_signals():
+            return _run(args)
+    except BaseException as exc:  # Stopped, or the cancel a signal caused where its own raise was lost
+        stop = exc if isinstance(exc, Stopped) else received()
+        if stop is None:
+            raise
+    sys.stderr.write(f"\nseamline: {args.command} {stop}; no partial output was left\n")
+    return stop.exit_status
 
 
 def _run(args) -> int:
@@ -238,8 +253,10 @@ def _run(args) -> int:
             from editor.render.exporter import preset_size
 
             project = fit_project(project, preset_size(project, args.preset), args.fit, ProgressBar("analyse"))
+        from editor.interrupt import stop_requested
+
         out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"),
-                     subtitles=args.subtitle_mode)
+                     subtitles=args.subtitle_mode, cancelled=stop_requested)
         print(out)
         return 0
     if args.command == "reframe":

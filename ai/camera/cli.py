@@ -23,6 +23,7 @@ def _focus(text):
 
 
 def run_camera_cli(args, bar) -> int:
+    from editor.media.atomic import copy_atomic
     from editor.media.reader import ImageReader, open_visual
 
     info = probe(args.source)
@@ -33,6 +34,8 @@ def run_camera_cli(args, bar) -> int:
         fps = args.fps or Fraction(30)
     elif info.kind == "video":
         reader = open_visual(args.source, info=info)  # a video or an animated GIF/WebP/APNG
+        if hasattr(reader, "cache"):
+            reader.cache.max_bytes = 1  # read once, in order: no frame cache
         fps = args.fps or info.rate
         source = reader.frame(0)
         rate_ratio = info.rate / fps
@@ -61,7 +64,7 @@ def run_camera_cli(args, bar) -> int:
             result = run_move_job(req, default_generated_dir(), progress=lambda f, s="": bar(f, s),
                                   cancelled=token, sources=[{"file": str(args.source)}])
             cached = result.cached
-            _copy_atomic(result.folder / "move.mp4", out)
+            copy_atomic(result.folder / "move.mp4", out)
         else:  # numbered PNGs straight from the renderer (no video compression in between)
             write_output(move_frames(req, lambda f, s="": bar(f, s), token), out, fps)
             bar(1.0, "done")
@@ -82,19 +85,3 @@ def move_frames(req, report, cancelled):
     from ai.camera.generative import generate_move
 
     return generate_move(req, report, cancelled)[0]
-
-
-def _copy_atomic(src: Path, dst: Path) -> None:
-    import os
-    import shutil
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=dst.suffix, dir=dst.resolve().parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

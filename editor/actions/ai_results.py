@@ -141,9 +141,11 @@ def cuts(project: Project, track_id: str) -> list[tuple[str, str, int]]:
 def clip_pictures(project: Project, clip: Clip, width: int = 160, progress=None, cancelled=None) -> list:
     """What a clip shows on the timeline, frame by frame, small (the sound tools analyse this)."""
     from editor.render.compositor import Compositor
+    from editor.render.sources import StreamingPool
 
     s = project.settings
-    comp = Compositor(project, size=(width, max(8, round(width * s.height / s.width))))
+    pool = StreamingPool(s.sample_rate, s.channels)  # each frame read once: no frame cache
+    comp = Compositor(project, size=(width, max(8, round(width * s.height / s.width))), pool=pool)
     frames = []
     try:
         for k in range(clip.duration):

@@ -1,14 +1,14 @@
 """Export to MP4 (H.264 + AAC) through PyAV, on the caller's thread (the UI runs it on a worker).
 
-The file is written beside the target under a temporary name and renamed over the target only on success: a cancelled
-or failed export leaves the target as it was (absent, or the previous file untouched).
+The file is written beside the target under a partial name (editor.media.atomic) and renamed over the target only on
+success: a cancelled, failed or interrupted export leaves the target as it was (absent, or the previous file
+untouched) and no partial file. Sources stream (StreamingPool): a file is open while its clips play, no frame cache,
+sound read block by block, so memory does not grow with the number of files or the length of the timeline.
+Pictures are converted to BT.709 (HD and larger) or BT.601 (SD), limited range, and tagged so (editor.media.colour).
 """
 from __future__ import annotations
 
-import errno
-import os
 import queue
-import tempfile
 import threading
 from pathlib import Path
 from typing import Callable
@@ -17,9 +17,11 @@ import cv2
 import numpy as np
 
 from editor.errors import ExportCancelled, MediaError
+from editor.media.atomic import writing, writing_errors
+from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.render.compositor import Compositor, fit_rect
 from editor.render.mixer import AudioMixer, PeakLimiter
-from editor.render.sources import MediaPool
+from editor.render.sources import StreamingPool
 from editor.timeline.model import Project
 
 PRESETS = {
@@ -71,7 +73,7 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     if end <= start:
         raise MediaError(out_path, "the timeline is empty: nothing to export")
     s = project.settings
-    pool = MediaPool(s.sample_rate, s.channels)
+    pool = StreamingPool(s.sample_rate, s.channels)
     # render at the project's own frame size, then fit into the preset (so letterboxing matches the preview)
     comp_size = size if (s.width, s.height) == size else (s.width, s.height)
     if subtitles not in subtitle_stream.MODES:
@@ -83,29 +85,37 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     if target is not None:  # pass 1 over the sound alone, in the blocks mixed below
         from editor.render.loudness import normaliser
 
-        limiter = normaliser(mixer.mix, start, end, max(1, int(s.rate)), s.sample_rate, s.channels, target,
+        def mix_block(a: int, b: int) -> np.ndarray:
+            block = mixer.mix(a, b)
+            pool.block_done()  # sound readers close as their clips end, in this pass too
+            return block
+
+        limiter = normaliser(mix_block, start, end, max(1, int(s.rate)), s.sample_rate, s.channels, target,
                              cancelled=cancelled)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=".partial.mp4", dir=out_path.parent)
-    os.close(fd)
-    try:
-        with av.open(tmp, "w", format="mp4") as container:
+    space = colour_space_for(size[1])
+    layout = "stereo" if s.channels == 2 else "mono"
+
+    def picture(n: int) -> np.ndarray:
+        img = _fit_into(comp.frame(n), size)
+        pool.frame_done()  # readers this frame did not need are closed
+        return rgb_to_yuv420(img, space)
+
+    try:  # the partial file is created by the muxer, so with the user's umask (mkstemp gave 0600)
+        with writing(out_path, failed="export failed") as tmp, av.open(str(tmp), "w", format="mp4") as container:
             v = container.add_stream("libx264", rate=s.rate)
             v.width, v.height = size
             v.pix_fmt = "yuv420p"
             v.codec_context.thread_type = "FRAME"
-            v.codec_context.colorspace = 5  # BT.601 (smpte170m): matches the I420 conversion below
-            v.codec_context.color_primaries = 6
-            v.codec_context.color_trc = 6
+            tag_stream(v.codec_context, space)  # BT.709 for HD, BT.601 for SD, limited range: as converted
             v.options = {"crf": str(crf), "preset": speed}
-            a = container.add_stream("aac", rate=s.sample_rate, layout="stereo" if s.channels == 2 else "mono")
+            a = container.add_stream("aac", rate=s.sample_rate, layout=layout)
             if subtitles == "soft":
                 subtitle_stream.add_soft_subtitles(container, project, start, end)
             fifo = av.AudioFifo()
             chunk = max(1, int(s.rate))  # mix audio a second at a time
             sample_pts = 0
             total = end - start
-            frames = _Prefetch(lambda n: cv2.cvtColor(_fit_into(comp.frame(n), size), cv2.COLOR_RGB2YUV_I420),
-                               start, end)
+            frames = _Prefetch(picture, start, end)
             try:
                 for n in range(start, end):
                     if cancelled is not None and cancelled():
@@ -117,8 +127,8 @@ def export(project: Project, out_path, preset: str | None = "1080p",
                     container.mux(v.encode(frame))
                     if (n - start) % chunk == 0:
                         block = limiter.process(mixer.mix(n, min(end, n + chunk)))
-                        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp",
-                                                        layout="stereo" if s.channels == 2 else "mono")
+                        pool.block_done()
+                        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout=layout)
                         af.sample_rate = s.sample_rate
                         af.pts = None
                         fifo.write(af)
@@ -133,8 +143,7 @@ def export(project: Project, out_path, preset: str | None = "1080p",
             if hasattr(limiter, "flush"):  # the loudness stage holds back its look-ahead
                 held = limiter.flush()
                 if len(held):
-                    af = av.AudioFrame.from_ndarray(np.ascontiguousarray(held.T), format="fltp",
-                                                    layout="stereo" if s.channels == 2 else "mono")
+                    af = av.AudioFrame.from_ndarray(np.ascontiguousarray(held.T), format="fltp", layout=layout)
                     af.sample_rate, af.pts = s.sample_rate, None
                     fifo.write(af)
             rest = fifo.read()
@@ -143,17 +152,9 @@ def export(project: Project, out_path, preset: str | None = "1080p",
                 container.mux(a.encode(rest))
             container.mux(v.encode(None))
             container.mux(a.encode(None))
-        os.replace(tmp, out_path)
         if subtitles == "sidecar":
-            subtitle_stream.write_sidecar(project, out_path, start, end)
-    except OSError as exc:
-        _remove(tmp)
-        if exc.errno == errno.ENOSPC:
-            raise MediaError(out_path, "the disk is full; free some space or export elsewhere") from None
-        raise MediaError(out_path, f"export failed: {exc}") from None
-    except BaseException:
-        _remove(tmp)
-        raise
+            with writing_errors(out_path.with_suffix(".srt")):
+                subtitle_stream.write_sidecar(project, out_path, start, end)
     finally:
         pool.close()
     return out_path
@@ -192,10 +193,3 @@ class _Prefetch:
     def stop(self):
         self._stop.set()
         self._t.join(timeout=5)
-
-
-def _remove(path) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass

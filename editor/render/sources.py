@@ -1,4 +1,10 @@
-"""Readers shared by the compositor and mixer, one per media file, opened on first use."""
+"""Readers shared by the compositor and mixer.
+
+MediaPool (the preview's): one reader per file and lane, opened on first use and kept, each with a frame cache,
+and each file's sound decoded whole (the preview scrubs back and forth). StreamingPool (export and other one-pass
+reads): readers without a frame cache, closed as soon as a frame or audio block goes by without them, and sound read
+as ranges from a small forward-reading decoder per clip; memory does not grow with the number of files or the length.
+"""
 from __future__ import annotations
 
 import threading
@@ -64,9 +70,126 @@ class MediaPool:
                 self._audio[asset.path] = a
             return a
 
+    def audio_range(self, asset: MediaAsset, start: int, count: int, key: str = "") -> np.ndarray:
+        """Samples [start, start + count) of a file's sound (silence outside it), float32 (count, channels)."""
+        out = np.zeros((max(0, count), self.channels), np.float32)
+        audio = self.audio(asset)
+        if audio is None:
+            return out
+        lo, hi = max(start, 0), min(start + count, len(audio))
+        if hi > lo:
+            out[lo - start:hi - start] = audio[lo:hi]
+        return out
+
     def close(self) -> None:
         with self._lock:
             for r in self._visual.values():
                 r.close()
             self._visual.clear()
             self._audio.clear()
+
+
+class StreamingPool:
+    """One-pass readers: what an export (or another job reading each frame once) needs open, and no more.
+
+    Call `frame_done()` after each rendered frame and `block_done()` after each mixed audio block: readers that the
+    frame (block) did not use are closed, so a file is open while its clips play and closed when they end.
+    """
+
+    def __init__(self, sample_rate: int = 48000, channels: int = 2):
+        self.sample_rate = sample_rate
+        self.channels = channels
+        self._visual: dict[tuple, object] = {}
+        self._visual_used: set = set()
+        self._audio: dict[tuple, object] = {}
+        self._audio_used: set = set()
+        self._info: dict[str, object] = {}  # probe results, so reopening a file costs no probe
+        self._lock = threading.Lock()
+        self.opened = 0  # readers opened so far (visual + audio), for tests and benchmarks
+
+    def visual(self, asset: MediaAsset, lane: str = ""):
+        from editor.media.probe import probe
+        from editor.media.reader import open_visual
+
+        if asset.offline:
+            return None
+        key = (asset.path, lane if asset.kind == "video" else "")
+        with self._lock:
+            self._visual_used.add(key)
+            r = self._visual.get(key)
+            if r is None:
+                info = self._info.get(asset.path)
+                if info is None:
+                    info = self._info[asset.path] = probe(asset.path, check_tail=False)
+                r = open_visual(asset.path, info)
+                if hasattr(r, "cache"):  # no cache beyond the last two frames (slow motion reads k and k + 1 for
+                    r.cache.max_bytes = _two_frames(r)  # each frame it shows; a 25 fps clip on 30 repeats one)
+                self._visual[key] = r
+                self.opened += 1
+            return r
+
+    def audio_range(self, asset: MediaAsset, start: int, count: int, key: str = "") -> np.ndarray:
+        """Samples [start, start + count) of a file's sound, read forward by a decoder of its own per key (clip)."""
+        from editor.media.audio_stream import AudioStream
+
+        if asset.offline or asset.kind == "image":
+            return np.zeros((max(0, count), self.channels), np.float32)
+        k = (asset.path, key)
+        with self._lock:
+            self._audio_used.add(k)
+            stream = self._audio.get(k)
+            if stream is None:
+                try:
+                    stream = AudioStream(asset.path, self.sample_rate, self.channels)
+                except MediaError:
+                    stream = _Silence(self.channels)
+                self._audio[k] = stream
+                self.opened += 1
+        return stream.read(start, count)
+
+    def frame_done(self) -> None:
+        """Close the picture readers the last frame did not use."""
+        self._close_unused(self._visual, self._visual_used)
+
+    def block_done(self) -> None:
+        """Close the sound readers the last audio block did not use."""
+        self._close_unused(self._audio, self._audio_used)
+
+    def _close_unused(self, readers: dict, used: set) -> None:
+        with self._lock:
+            idle = [readers.pop(k) for k in list(readers) if k not in used]
+            used.clear()
+        for r in idle:
+            r.close()
+
+    @property
+    def open_counts(self) -> tuple[int, int]:
+        """(picture readers, sound readers) open now."""
+        with self._lock:
+            return len(self._visual), len(self._audio)
+
+    def close(self) -> None:
+        with self._lock:
+            readers = list(self._visual.values()) + list(self._audio.values())
+            self._visual.clear()
+            self._audio.clear()
+        for r in readers:
+            r.close()
+
+
+def _two_frames(reader) -> int:
+    """Bytes of two RGBA frames at the reader's full size."""
+    return 2 * 4 * max(1, getattr(reader, "width", 0) * getattr(reader, "height", 0))
+
+
+class _Silence:
+    """The sound of a file whose audio cannot be decoded (as MediaPool: silence, the export goes on)."""
+
+    def __init__(self, channels: int):
+        self.channels = channels
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        return np.zeros((max(0, count), self.channels), np.float32)
+
+    def close(self) -> None:
+        pass
