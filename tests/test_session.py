@@ -196,3 +196,18 @@ def test_lookups_stay_right_when_a_clip_moves_to_an_earlier_track():
     s.undo()
     assert s.project.track_of("c2").id == "v2"
     assert problems(s.project) == []
+
+
+def test_undo_of_clips_that_change_places_restores_their_order():
+    """Two clips swapping places move past each other: undo must put them back in time order."""
+    s = Session(make_project())
+    s.apply("Move c3 away", edits.move, "c3", 400)
+    s.apply("Move c2 later", edits.move, "c2", 300)
+    s.apply("Move c3 first", edits.move, "c3", 100)
+    before = s.project.state()
+    s.undo()
+    s.undo()
+    s.redo()
+    s.redo()
+    assert s.project.state() == before
+    assert [c.start for c in s.project.track("v1").clips] == sorted(c.start for c in s.project.track("v1").clips)

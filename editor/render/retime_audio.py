@@ -144,8 +144,10 @@ def retimed_source(mixer, clip, s0: int, s1: int) -> np.ndarray:
     """What AudioMixer._source gives for a retimed clip: its samples for project samples [s0, s1)."""
     from editor.timeline.model import evolve
 
-    cache = mixer.__dict__.setdefault("_retimed", {})
+    cache = mixer.__dict__.setdefault("_retimed", OrderedDict())  # a few clips at a time: an export plays forward
     sound = cache.get(clip.id)
+    if sound is not None:
+        cache.move_to_end(clip.id)
     if sound is None or sound.clip is not clip:
         plain = evolve(clip, effects=(), keyframes={}, start=0, source_in=0)  # project sample a = source sample a
 
@@ -154,5 +156,7 @@ def retimed_source(mixer, clip, s0: int, s1: int) -> np.ndarray:
 
         sound = RetimedSound(mixer.project, clip, mixer.sr, mixer.channels, read)
         cache[clip.id] = sound
+        while len(cache) > 8:  # each keeps a few seconds of stretched sound (~3 MiB): never one per clip of a film
+            cache.popitem(last=False)
     c0 = mixer._s(clip.start)
     return sound.samples(s0 - c0, s1 - s0)

@@ -51,10 +51,8 @@ class ClipsDelta:
             out.extend(what)
             prev = b
         out.extend(clips[prev:])
-        fresh = self.added if forward else self.removed
-        if fresh:
-            out.extend(fresh)
-            out.sort(key=_START)
+        out.extend(self.added if forward else self.removed)
+        out.sort(key=_START)  # moves can change the order (a swap); Timsort on an almost sorted list is linear
         return tuple(out)
 
     def reversed(self) -> "ClipsDelta":
