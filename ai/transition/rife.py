@@ -198,7 +198,7 @@ def rife_fill(req, report, cancelled) -> tuple[list[np.ndarray], dict]:
     import importlib.util
 
     from ai.models import load_user_settings
-    from ai.transition.fill import times
+    from ai.transition.frame_times import times
 
     if importlib.util.find_spec("torch") is None:
         from ai.errors import MissingPackage
