@@ -169,6 +169,35 @@ def prefetch(iterable, depth: int = 4):
         stop.set()
 
 
+def copy_atomic(src: Path, dst: Path) -> Path:
+    """Copy a finished file to where the user asked, under a temporary name renamed at the end."""
+    dst = Path(dst)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=dst.suffix, dir=dst.resolve().parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, dst)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return dst
+
+
+def _umask() -> int:
+    try:  # Linux: read it without changing it (os.umask would, for a moment, for every thread)
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_output(frames, out, fps: Fraction) -> Path:
     """OUT is a video file (by extension) or a folder that receives numbered PNGs."""
     out = Path(out)
@@ -178,10 +207,27 @@ def write_output(frames, out, fps: Fraction) -> Path:
         return write_video(frames, out, fps)
     if out.exists() and not out.is_dir():
         raise MediaError(out, "exists and is not a folder; give a video file name (.mp4) or a folder")
+    return _into_folder(out, lambda tmp: write_pngs(frames, tmp))
+
+
+def copy_pngs(paths, out) -> Path:
+    """Numbered PNGs a job wrote, copied into the folder OUT (its old frame_*.png replaced)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise MediaError(out, "exists and is not a folder; give a video file name (.mp4) or a folder")
+
+    def copy(tmp: Path):
+        for i, p in enumerate(sorted(paths, key=lambda p: p.name), 1):
+            shutil.copyfile(p, tmp / f"frame_{i:04d}.png")
+
+    return _into_folder(out, copy)
+
+
+def _into_folder(out: Path, fill) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".seamline-", dir=out.resolve().parent if out.resolve().parent.is_dir()
                                 else None))
     try:
-        write_pngs(frames, tmp)
+        fill(tmp)
         out.mkdir(parents=True, exist_ok=True)
         for old in out.glob("frame_*.png"):
             old.unlink()

@@ -62,6 +62,18 @@ def _fps(text: str | None):
         raise argparse.ArgumentTypeError("frame rate must be a positive number like 30 or 30000/1001") from None
 
 
+CLUSTER_HELP = ("run it on a Ray cluster (a machine with a bigger GPU): ADDRESS of its head, like gpu-box:6379; "
+                "needs `pip install 'seamline[cluster]'`")
+
+
+def _backends(sp, tool: str, default: str) -> None:
+    """--backend choices from the one backend table (ai/catalog.py)."""
+    from ai.catalog import tool as get_tool
+
+    sp.add_argument("--backend", choices=get_tool(tool).choices(), default=default)
+    sp.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="seamline", description="Seamline video editor")
     sub = p.add_subparsers(dest="command", required=True)
@@ -74,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True)
     sp.add_argument("--preset", choices=["1080p", "720p", "vertical", "square"], default=None,
                     help="output size (default: the project's own size)")
+    sp.add_argument("--cluster", metavar="ADDRESS", default=None,
+                    help="render segments on a Ray cluster's workers and join them (needs `pip install "
+                         "'seamline[cluster]'`)")
 
     sp = sub.add_parser("fill-transition", help="generate the frames that carry A into B")
     sp.add_argument("a")
@@ -82,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--frames", type=int, help="exactly N in-between frames, the i-th at t = i/(N+1)")
     g.add_argument("--duration", type=float, help="length in seconds (0.25-5, default 1)")
-    sp.add_argument("--backend", choices=["auto", "builtin", "wan", "ltx"], default="builtin")
+    _backends(sp, "fill-transition", "builtin")
     sp.add_argument("--fps", type=_fps, default=None, help="frame rate (default: A's, or 30)")
     sp.add_argument("--size", type=_size, default=None, help="WxH (default: A's size)")
     sp.add_argument("--prompt", default="", help="text for generative backends")
@@ -101,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--focus", default=None, help="focus point as x,y in 0..1 of the picture (default 0.5,0.5)")
     sp.add_argument("--handheld", type=float, default=0.0, help="add a subtle handheld drift (0..1)")
     sp.add_argument("--fov", type=float, default=60.0, help="horizontal field of view in degrees")
-    sp.add_argument("--backend", choices=["builtin", "wan", "ltx", "animatediff"], default="builtin")
+    _backends(sp, "camera-move", "builtin")
     sp.add_argument("--prompt", default="")
     sp.add_argument("--seed", type=int, default=0)
 
@@ -111,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--layers", default="ambience,foley,whoosh")
     sp.add_argument("--describe", default="")
     sp.add_argument("--preset", default=None)
-    sp.add_argument("--backend", choices=["builtin", "stable-audio", "audioldm2"], default="builtin")
+    _backends(sp, "sfx", "builtin")
     sp.add_argument("--seed", type=int, default=0)
     return p
 

@@ -70,6 +70,7 @@ def _tone(n_samples: int, freq: float, rng) -> np.ndarray:
 
 def build_demo(folder, progress=None, cancelled=None) -> Path:
     """Write media + demo.seam into folder; returns the project path. Built-in backends only."""
+    from ai.cache import place
     from ai.camera.move import MoveRequest, run_move_job
     from ai.sound.layers import SoundRequest, run_sound_job
     from editor.actions.ai_results import add_generated_clip, add_sound_layers, clip_pictures, insert_fill, make_fill
@@ -115,8 +116,9 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     report(0.5, "camera move from the still")
     req = MoveRequest(source=cv2.cvtColor(cv2.imread(str(still)), cv2.COLOR_BGR2RGB), moves=["push-in", "pan-right"],
                       size=(W, H), fps=FPS, duration=3.0, intensity=0.6)
-    result = run_move_job(req, generated, lambda f, s="": report(0.5 + 0.25 * f, "camera move"), cancelled)
-    move = asset_from_info(probe(result.folder / "move.mp4"), FPS, provenance=result.provenance)
+    result = run_move_job(req, None, lambda f, s="": report(0.5 + 0.25 * f, "camera move"), cancelled)
+    move = asset_from_info(probe(place(result, generated, ["move.mp4"])["move.mp4"]), FPS,
+                           provenance=result.provenance)
     move.name = "Push in + pan right (sunset.png)"
     add_generated_clip(project, move, v.id, project.duration)
     report(0.75, "sound layers")
@@ -125,11 +127,12 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
 
     # the sound follows the part of the shot that is on the timeline
     analysis = analyse_frames(clip_pictures(project, first), FPS, "park, kids playing")
-    sres = run_sound_job(SoundRequest(analysis=analysis, preset="park", words="park, kids playing"), generated,
+    sres = run_sound_job(SoundRequest(analysis=analysis, preset="park", words="park, kids playing"), None,
                          lambda f, s="": report(0.75 + 0.2 * f, "sound layers"), cancelled)
     layers = []
+    wavs = place(sres, generated, ["ambience.wav", "foley.wav", "whoosh.wav"])
     for name in ("ambience", "foley", "whoosh"):
-        la = asset_from_info(probe(sres.folder / f"{name}.wav"), FPS, provenance=sres.provenance)
+        la = asset_from_info(probe(wavs[f"{name}.wav"]), FPS, provenance=sres.provenance)
         la.name = f"{name.capitalize()} \u2014 park"
         layers.append((name.capitalize(), la))
     add_sound_layers(project, layers, first.start, first.duration)

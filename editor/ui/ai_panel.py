@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QListWidget, QProgressBar, QPushButton, QTabWidget, QWidget)
 
 from ai.camera.paths import EASINGS, MOVES
+from ai.catalog import tool as ai_tool
 from ai.sound.presets import PRESETS
 from editor.ui import workers
 from editor.ui.document import Document
@@ -30,10 +31,22 @@ class JobRow(QWidget):
         lay.addWidget(self.bar, 1)
         lay.addWidget(self.cancel)
         self.worker: workers.Worker | None = None
+        self.last_model: str | None = None  # the model a failed job needed (the error offers AI > Models at it)
         self.cancel.clicked.connect(self.stop)
 
     def run(self, fn, on_done, on_error, on_progress=None):
-        w = workers.Worker(fn)
+        self.last_model = None
+
+        def job(progress, cancelled):
+            from ai.errors import ModelNotAvailable
+
+            try:
+                return fn(progress, cancelled)
+            except ModelNotAvailable as exc:
+                self.last_model = exc.model_id
+                raise
+
+        w = workers.Worker(job)
         self.worker = w
         self.go.setEnabled(False)
         self.cancel.setEnabled(True)
@@ -78,10 +91,28 @@ class JobRow(QWidget):
         return self.worker is not None
 
 
-def backend_box(items) -> QComboBox:
+def choice_box(items) -> QComboBox:
     box = QComboBox()
     box.addItems(items)
     return box
+
+
+def backend_box(tool: str) -> QComboBox:
+    """A tool's backends from the one table (ai/catalog.py): the title shown, the name as the item's data."""
+    box = QComboBox()
+    t = ai_tool(tool)
+    if t.auto:
+        box.addItem("auto (built-in for the same shot, a downloaded model otherwise)", "auto")
+    for b in t.backends:
+        if b.kind == "helper":
+            continue
+        label = b.title if b.kind == "built-in" else f"{b.title} (GPU ~{b.vram_gb:g} GB)"
+        box.addItem(label, b.name)
+    return box
+
+
+def select_backend(box: QComboBox, name: str) -> None:
+    box.setCurrentIndex(max(0, box.findData(name)))
 
 
 class FillTab(QWidget):
@@ -95,7 +126,7 @@ class FillTab(QWidget):
         self.duration.setRange(0.25, 5.0)
         self.duration.setSingleStep(0.25)
         self.duration.setValue(1.0)
-        self.backend = backend_box(["auto", "builtin", "wan", "ltx"])
+        self.backend = backend_box("fill-transition")
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("optional words for generative models")
         self.row = JobRow("Fill transition")
@@ -125,11 +156,11 @@ class CameraTab(QWidget):
         self.intensity.setRange(0.05, 1.0)
         self.intensity.setSingleStep(0.05)
         self.intensity.setValue(0.5)
-        self.easing = backend_box(list(EASINGS))
+        self.easing = choice_box(list(EASINGS))
         self.easing.setCurrentText("ease-in-out")
         self.handheld = QCheckBox("add a subtle handheld drift")
         self.focus = QLineEdit("0.5,0.5")
-        self.backend = backend_box(["builtin", "wan", "ltx", "animatediff"])
+        self.backend = backend_box("camera-move")
         self.row = JobRow("Generate move")
         form.addRow("Source", self.source)
         form.addRow("Moves (1-2)", self.moves)
@@ -170,10 +201,10 @@ class SoundTab(QWidget):
         for cb in self.layers.values():
             cb.setChecked(True)
             lay.addWidget(cb)
-        self.preset = backend_box(["auto"] + list(PRESETS))
+        self.preset = choice_box(["auto"] + list(PRESETS))
         self.words = QLineEdit()
         self.words.setPlaceholderText("beach, kids laughing, waves")
-        self.backend = backend_box(["builtin", "stable-audio", "audioldm2"])
+        self.backend = backend_box("sfx")
         self.row = JobRow("Generate sound")
         form.addRow("Clip", self.clip)
         form.addRow("Layers", box)
