@@ -106,7 +106,9 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
             s.width, s.height, s.pix_fmt = ew, eh, "yuv420p"
             s.codec_context.thread_type = "FRAME"
             s.codec_context.colorspace = 5  # BT.601, as the I420 conversion
-            s.options = {"crf": str(crf), "preset": "veryfast"}
+            # a fixed thread count and no macroblock tree: x264 then gives the same bytes for the same frames on
+            # every machine (with mbtree or an automatic thread count, small frames encode differently run to run)
+            s.options = {"crf": str(crf), "preset": "veryfast", "threads": "4", "x264-params": "mbtree=0"}
             a = None if audio is None else c.add_stream("aac", rate=sample_rate, layout="stereo")
             for i, f in enumerate(stream):
                 vf = av.VideoFrame.from_ndarray(f, format="yuv420p")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -153,7 +154,12 @@ def save_user_settings(data: dict) -> None:
 
 def update_user_settings(section: str, values: dict | None) -> None:
     """Replace one section (a backend's settings, "compute" or "cache"); None removes it."""
-    data = load_user_settings()
+    try:
+        data = load_user_settings()
+    except SettingsError:  # damaged: kept beside it for the user, and a good file written
+        p = settings_path()
+        os.replace(p, p.with_name(f"{p.name}.damaged-{int(time.time())}"))
+        data = {}
     data = {k: (v.as_dict() if isinstance(v, ModelSettings) else v) for k, v in data.items()}
     for k, v in data.items():
         if isinstance(v, dict) and isinstance(v.get("size"), tuple):

@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         act(a, "Camera Move", self.camera_move)
         act(a, "Sound Layers for Selection", self.sound_layers)
         act(a, "Models...", self.models_dialog)
+        act(a, "Settings (Compute, Cache)...", self.ai_settings_dialog)
         h = mb.addMenu("&Help")
         act(h, "About Seamline", lambda: QMessageBox.about(
             self, "Seamline", "Seamline: a video editor for family videos, with local AI tools.\n\n"
@@ -463,8 +464,15 @@ class MainWindow(QMainWindow):
     def export_dialog(self):
         ExportDialog(self).exec()
 
-    def models_dialog(self):
-        ModelsDialog(self).exec()
+    def models_dialog(self, model_id: str | None = None):
+        from editor.ui.models_dialog import open_models
+
+        return open_models(self, model_id)
+
+    def ai_settings_dialog(self):
+        from editor.ui.ai_settings import AISettingsDialog
+
+        AISettingsDialog(self).exec()
 
     # -- AI tools ----------------------------------------------------------------------------------------------
     def fill_cut(self, track_id: str, a: str, b: str):
@@ -574,47 +582,3 @@ class ExportDialog(QDialog):
             self.worker.cancel()
         else:
             self.reject()
-
-
-class ModelsDialog(QDialog):
-    """Each generative backend, what it needs, whether its weights are here; Download fetches them."""
-
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        from ai.models import describe
-
-        self.setWindowTitle("AI models")
-        lay = QVBoxLayout(self)
-        form = QFormLayout()
-        lay.addLayout(form)
-        self.rows = {}
-        for row in describe():
-            status = "ready" if row["weights_present"] and not row["missing_packages"] else (
-                f"needs {', '.join(row['missing_packages'])}" if row["missing_packages"] else
-                f"not downloaded ({row['download_gb']:g} GB)")
-            btn = QPushButton("Download")
-            btn.setEnabled(not row["weights_present"] and not row["missing_packages"])
-            btn.clicked.connect(lambda _=False, n=row["name"], b=btn: self._download(n, b))
-            w = QWidget()
-            h = QHBoxLayout(w)
-            h.setContentsMargins(0, 0, 0, 0)
-            h.addWidget(QLabel(f"{row['title']} \u2014 {row['settings']['model']} \u2014 GPU ~{row['vram_gb']:g} GB"
-                               f" \u2014 {status}"), 1)
-            h.addWidget(btn)
-            form.addRow(row["tool"], w)
-            self.rows[row["name"]] = (w, btn)
-        self.bar = QProgressBar()
-        lay.addWidget(self.bar)
-        close = QDialogButtonBox(QDialogButtonBox.Close)
-        close.rejected.connect(self.reject)
-        lay.addWidget(close)
-
-    def _download(self, name, btn):
-        from ai.models import download
-
-        w = workers.Worker(lambda progress, cancelled: download(name, progress, cancelled))
-        w.signals.progress.connect(lambda f, s: self.bar.setValue(int(f * 100)))
-        w.signals.finished.connect(lambda _: btn.setText("ready"))
-        w.signals.failed.connect(lambda msg: QMessageBox.warning(self, "Download", msg))
-        btn.setEnabled(False)
-        workers.start(w)
