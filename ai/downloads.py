@@ -76,6 +76,7 @@ def catalogue() -> list[ModelStatus]:
 def _hub():
     try:
         import huggingface_hub
+        import huggingface_hub.constants
     except ImportError:
         from ai.models import how_to_get_ai
 
@@ -91,7 +92,8 @@ def plan(model_id: str, endpoint: str | None = None) -> tuple[str, list[tuple[st
     card = MODELS.get(model_id)
     try:
         infos = hub.snapshot_download(model_id, allow_patterns=list(card.files) if card else None,
-                                      ignore_patterns=list(NOT_WANTED), endpoint=endpoint, dry_run=True)
+                                      ignore_patterns=list(NOT_WANTED), endpoint=endpoint, dry_run=True,
+                                      tqdm_class=_quiet_bar())
     except Exception as exc:  # network, gated repo, unknown id: one line the user can act on
         raise AIError(_hub_problem(model_id, exc)) from None
     if not infos:
@@ -108,6 +110,18 @@ def _hub_problem(model_id: str, exc: Exception) -> str:
     return f"cannot download {model_id}: {text}"
 
 
+def _quiet_bar():
+    """A tqdm class that shows nothing (huggingface_hub's own bars would go to the terminal)."""
+    from tqdm.auto import tqdm
+
+    class Quiet(tqdm):
+        def __init__(self, *a, **k):
+            k["disable"] = True
+            super().__init__(*a, **k)
+
+    return Quiet
+
+
 class _Meter:
     """Counts bytes across every file of a download; reports total, speed and time left; cancels."""
 
@@ -118,7 +132,7 @@ class _Meter:
 
     def speed(self) -> float:
         (t0, b0), (t1, b1) = self.window[0], self.window[-1]
-        return (b1 - b0) / (t1 - t0) if t1 > t0 else 0.0
+        return (b1 - b0) / (t1 - t0) if t1 - t0 > 0.2 else 0.0
 
     def add(self, n: int) -> None:
         self.done += n
@@ -135,54 +149,47 @@ class _Meter:
     def tqdm_class(self):
         meter = self
 
-        class Bar:  # what huggingface_hub expects of a tqdm class
-            def __init__(self, *a, total=None, initial=0, **k):
-                self.n = initial or 0
+        class Bar(_quiet_bar()):  # counts into the meter (huggingface_hub calls update per chunk)
+            def __init__(self, *a, **k):
+                k["initial"] = 0  # resumed bytes are counted already
+                super().__init__(*a, **k)
 
             def update(self, n=1):
-                self.n += n
                 meter.add(n)
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *a):
-                return False
-
-            def close(self):
-                pass
-
-            def set_description(self, *a, **k):
-                pass
-
-            def refresh(self, *a, **k):
-                pass
+                return super().update(n)
 
         return Bar
 
 
+def size_text(n: float) -> str:
+    return f"{n / 1e9:.2f} GB" if n >= 1e9 else f"{n / 1e6:.1f} MB"
+
+
 def describe_bytes(done: int, total: int, speed: float) -> str:
     left = f", {(total - done) / speed:.0f} s left" if speed > 0 else ""
-    return f"{done / 1e9:.2f} of {total / 1e9:.2f} GB at {speed / 1e6:.1f} MB/s{left}"
+    return f"{size_text(done)} of {size_text(total)} at {speed / 1e6:.1f} MB/s{left}"
 
 
 def download(model_id: str, progress: Callable[[float, str], None] | None = None,
              cancelled: Callable[[], bool] | None = None, endpoint: str | None = None,
              on_bytes: Callable[[int, int, float], None] | None = None) -> Path:
-    """Fetch a model into the Hugging Face cache (resumable). Returns its snapshot folder."""
+    """Fetch a model into the Hugging Face cache, resuming any partial file. Returns its snapshot folder."""
     hub = _hub()
     revision, files = plan(model_id, endpoint)
+    card = MODELS.get(model_id)
+    marker = card.marker if card else "model_index.json"
+    files.sort(key=lambda f: (f[0] == marker, f[0]))  # the file that marks "present" comes last
     total = sum(size for _, size, _ in files)
     partial = status(model_id).partial_bytes
     have = sum(size for _, size, cached in files if cached)
     need = max(0, total - have - partial)
-    cache = hub_cache()
-    cache.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(cache).free
+    repo = repo_folder(model_id)
+    repo.mkdir(parents=True, exist_ok=True)
+    free = disk_free(repo)
     if need + SPACE_MARGIN > free:
-        raise NotEnoughSpace(f"{model_id} needs {need / 1e9:.1f} GB more and {cache} has {free / 1e9:.1f} GB free; "
-                             f"free some space (AI > Models > Remove, AI > Settings > Clear cache) or set HF_HOME to "
-                             f"a bigger disk")
+        raise NotEnoughSpace(f"{model_id} needs {need / 1e9:.1f} GB more and {repo.parent} has {free / 1e9:.1f} GB "
+                             f"free; free some space (AI > Models > Remove, AI > Settings > Clear cache) or set "
+                             f"HF_HOME to a bigger disk")
 
     def report(done: int, tot: int, speed: float) -> None:
         if on_bytes is not None:
@@ -191,16 +198,14 @@ def download(model_id: str, progress: Callable[[float, str], None] | None = None
             progress(done / tot if tot else 1.0, describe_bytes(done, tot, speed))
 
     meter = _Meter(total, have + partial, report, cancelled)
-    bar = meter.tqdm_class()
-    folder = None
     for name, _, cached in files:
         if cached:
             continue
         if cancelled is not None and cancelled():
             raise JobCancelled("download cancelled (it resumes where it stopped next time)")
         try:
-            path = hub.hf_hub_download(model_id, name, revision=revision, endpoint=endpoint, tqdm_class=bar)
-        except JobCancelled:
+            _fetch(hub, model_id, name, revision, endpoint, repo, meter)
+        except (JobCancelled, NotEnoughSpace):
             raise
         except OSError as exc:
             if getattr(exc, "errno", None) == 28:
@@ -209,11 +214,42 @@ def download(model_id: str, progress: Callable[[float, str], None] | None = None
             raise AIError(_hub_problem(model_id, exc)) from None
         except Exception as exc:
             raise AIError(_hub_problem(model_id, exc)) from None
-        folder = Path(path).parent
+    (repo / "refs").mkdir(exist_ok=True)
+    (repo / "refs" / "main").write_text(revision)
     report(meter.total, meter.total, meter.speed())
-    from ai.models import model_folder
+    return repo / "snapshots" / revision
 
-    return model_folder(model_id) or folder or repo_folder(model_id)
+
+def _fetch(hub, model_id: str, name: str, revision: str, endpoint, repo: Path, meter: "_Meter") -> None:
+    """One file into the cache layout (blobs/<etag>, snapshots/<revision>/<name> -> the blob). The bytes go to
+    blobs/<etag>.incomplete first, which a later call continues with an HTTP Range request."""
+    from huggingface_hub.file_download import http_get
+    from huggingface_hub.utils import build_hf_headers
+
+    url = hub.hf_hub_url(model_id, name, revision=revision, endpoint=endpoint)
+    headers = build_hf_headers()
+    meta = hub.get_hf_file_metadata(url, headers=headers, endpoint=endpoint)
+    etag = (meta.etag or "").strip('"') or f"{revision}-{name.replace('/', '-')}"
+    blob = repo / "blobs" / etag
+    blob.parent.mkdir(parents=True, exist_ok=True)
+    if not blob.exists():
+        part = blob.with_name(blob.name + ".incomplete")
+        with open(part, "ab") as fh:
+            done = fh.tell()
+            if meta.size is None or done < meta.size:
+                http_get(meta.location or url, fh, resume_size=done, headers=headers, expected_size=meta.size,
+                         tqdm_class=meter.tqdm_class())
+        if meta.size is not None and part.stat().st_size != meta.size:
+            part.unlink()
+            raise AIError(f"{name} of {model_id} arrived with the wrong size; download again")
+        os.replace(part, blob)
+    pointer = repo / "snapshots" / revision / name
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    if not pointer.exists():
+        try:
+            os.symlink(os.path.relpath(blob, pointer.parent), pointer)
+        except OSError:  # a filesystem without symlinks: a copy
+            shutil.copyfile(blob, pointer)
 
 
 def remove(model_id: str) -> int:

@@ -36,8 +36,8 @@ def is_hub_id(ref: str) -> bool:
 
 def _markers(ref: str) -> tuple[str, ...]:
     card = MODELS.get(ref)
-    if card is not None:
-        return (card.marker,) + MARKERS
+    if card is not None:  # a download writes this file last: it is there only when the model is complete
+        return (card.marker,)
     return MARKERS + ("diffusion_pytorch_model.safetensors", "pytorch_lora_weights.safetensors")
 
 
@@ -281,8 +281,7 @@ def load_pipeline(key: str, settings: ModelSettings):
     dtype = resolve_dtype(settings.dtype, device)
     make_room(int((backend.vram_gb if device == "cuda" else backend.ram_gb) * 1e9), device)
     cls = getattr(diffusers, backend.pipeline)
-    kwargs = dict(local_files_only=True, use_safetensors=True)
-    kwargs.update(_component_dtypes(key, settings.model, dtype))
+    kwargs = _component_dtypes(key, settings.model, dtype)
     if key == "animatediff" and settings.adapter and not _has_motion_unet(settings.model):
         try:
             kwargs["motion_adapter"] = diffusers.MotionAdapter.from_pretrained(
@@ -291,7 +290,7 @@ def load_pipeline(key: str, settings: ModelSettings):
             raise ModelNotAvailable(f"the AnimateDiff motion adapter {settings.adapter} is not on this machine "
                                     f"({exc}); download it in AI > Models", model_id=settings.adapter) from None
     try:
-        pipe = cls.from_pretrained(settings.model, **kwargs)
+        pipe = cls.from_pretrained(settings.model, local_files_only=True, use_safetensors=True, **kwargs)
     except (OSError, EnvironmentError, ValueError) as exc:
         raise ModelNotAvailable(f"{backend.title}: cannot load {settings.model} ({exc}). Download the weights in "
                                 f"AI > Models or pick the built-in backend", model_id=backend.model) from None
