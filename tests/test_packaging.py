@@ -69,8 +69,8 @@ def test_bundle_renders_a_project_headless(bundle, tmp_path):
     project = project_for_files([a, b])
     v1 = project.video_tracks()[0]
     b_id = v1.clips[1].id
-    edits.trim(project, b_id, "in", 20)  # B now shows its frames 20..44 ...
-    edits.move(project, b_id, 45)  # ... right after A's 45 frames
+    project = edits.trim(project, b_id, "in", 20)  # B now shows its frames 20..44 ...
+    project = edits.move(project, b_id, 45)  # ... right after A's 45 frames
     save(project, tmp_path / "tiny.seam")
 
     out = tmp_path / "out" / "tiny.mp4"

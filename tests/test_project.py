@@ -27,21 +27,20 @@ def project(tmp_path):
     b = indexed_video(media / "b.mp4", 45, Fraction(30000, 1001))
     p = project_for_files([a, b])
     v = p.video_tracks()[0]
-    edits.add_transition(p, v.id, v.clips[0].id, v.clips[1].id, "dissolve", 12)
-    edits.set_clip_property(p, v.clips[1].id, "opacity", 0.75)
-    edits.add_track(p, "video")
-    edits.set_track_property(p, p.audio_tracks()[0].id, "pan", -0.25)
-    return p
+    p = edits.add_transition(p, v.id, v.clips[0].id, v.clips[1].id, "dissolve", 12)
+    p = edits.set_clip_property(p, v.clips[1].id, "opacity", 0.75)
+    p = edits.add_track(p, "video")
+    return edits.set_track_property(p, p.audio_tracks()[0].id, "pan", -0.25)
 
 
 def test_save_load_round_trip_with_relative_paths(project, tmp_path):
     path = tmp_path / "family.seam"
     save(project, path)
     back = load(path)
-    assert back.state()[2] == project.state()[2] and back.settings == project.settings
+    assert back.state()["tracks"] == project.state()["tracks"] and back.settings == project.settings
     assert back.settings.rate == Fraction(30000, 1001)
     data = json.loads(path.read_text())
-    assert data["schema"] == 1 and data["assets"][0]["path"]["rel"] == "media/a.mp4"
+    assert data["version"] == 2 and data["assets"][0]["path"]["rel"] == "media/a.mp4"
     # the folder moves to another place: relative paths still find the media
     moved = tmp_path.parent / (tmp_path.name + "_moved")
     os.rename(tmp_path, moved)
@@ -54,20 +53,43 @@ def test_save_is_atomic_and_keeps_a_backup(project, tmp_path):
     path = tmp_path / "p.seam"
     save(project, path)
     first = path.read_text()
-    edits.add_track(project, "audio")
-    save(project, path)
+    save(edits.add_track(project, "audio"), path)
     assert (tmp_path / "p.seam.bak").read_text() == first
     assert [f for f in os.listdir(tmp_path) if f.endswith(".tmp")] == []
 
 
-def test_save_failure_keeps_the_old_file(project, tmp_path):
+def test_a_full_disk_keeps_the_old_file_and_leaves_nothing(project, tmp_path, monkeypatch):
+    import errno
+
+    from editor.project import fileio
+
     path = tmp_path / "p.seam"
     save(project, path)
     before = path.read_bytes()
-    project.meta["bad"] = object()  # not JSON: the save fails before touching the file
-    with pytest.raises(TypeError):
-        save(project, path)
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fileio.os, "fsync", no_space)
+    with pytest.raises(ProjectError, match="disk full while writing"):
+        save(edits.add_track(project, "audio"), path)
     assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["media", "p.seam"]
+
+
+def test_saved_files_follow_the_umask_and_stale_temps_of_a_killed_save_are_cleaned(project, tmp_path):
+    path = tmp_path / "p.seam"
+    old = os.umask(0o022)
+    try:
+        save(project, path)
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".p.seam.{dead.stdout.strip()}.abc123.tmp"  # what a save killed mid-write leaves
+    stale.write_text("{")
+    save(project, path)
+    assert not stale.exists()
 
 
 @pytest.mark.parametrize("content,reason", [
@@ -75,7 +97,10 @@ def test_save_failure_keeps_the_old_file(project, tmp_path):
     (b'{"kind": "seamline-project", "schema": 1, "settings": {"width": 10', "damaged or truncated"),
     (b'{"kind": "seamline-project", "schema": 99}', "newer Seamline"),
     (b'{"kind": "something-else"}', "not a Seamline project"),
-    (b'{"kind": "seamline-project", "schema": 1, "settings": {}}', "damaged"),
+    (b'{"kind": "seamline-project", "schema": 1, "settings": {"width": "wide"}}', "settings.width: must be a whole"),
+    (b'{"kind": "seamline-project", "version": 2, "tracks": [{"id": "t", "kind": "video", "clips": [{"id": "c", '
+     b'"asset_id": "m", "start": 0, "duration": 1e12}]}]}', r"tracks\[0\].clips\[0\].duration: must be <="),
+    (b'[' * 100000, "nested too deeply|damaged"),
     (b"\xff\xfe\x00garbage", "damaged"),
 ])
 def test_bad_project_files_raise_project_error(tmp_path, content, reason):
@@ -109,7 +134,7 @@ def test_otio_round_trip(project, tmp_path):
     path = tmp_path / "p.otio"
     write_otio(project, path)
     back = read_otio(path)
-    assert back.state()[2] == project.state()[2]
+    assert back.state()["tracks"] == project.state()["tracks"]
     assert back.settings == project.settings
     import opentimelineio as otio
 

@@ -29,7 +29,7 @@ def window(qtbot, monkeypatch, tmp_path):
     qtbot.addWidget(w)
     w.show()
     yield w
-    w.doc.undo.setClean()
+    w.doc.session.mark_saved()
     w.close()
 
 
@@ -62,7 +62,7 @@ def test_import_drag_edit_undo_save_reopen(qtbot, window, shared_media, tmp_path
                                     tmp_path / "nope.mp4"])
     assert len(doc.project.assets) == 2 and any("nope.mp4" in k for k in window.bin.errors)  # badge, no crash
     window.doc.apply("Add track", __import__("editor.timeline.edits", fromlist=["x"]).add_track, "video")
-    v = doc.project.video_tracks()[0]
+    vid = doc.project.video_tracks()[0].id
     dog = next(a for a in doc.project.assets.values() if a.kind == "video")
     photo = next(a for a in doc.project.assets.values() if a.kind == "image")
 
@@ -74,38 +74,42 @@ def test_import_drag_edit_undo_save_reopen(qtbot, window, shared_media, tmp_path
 
     mime.setData(ASSET_MIME, dog.id.encode())
     tl = window.timeline
-    y = next(top for t, top, h in tl.rows() if t.id == v.id) + 10
+    y = next(top for t, top, h in tl.rows() if t.id == vid) + 10
     pos = QPointF(tl.x_of(0) + 2, y)
     tl.dropEvent(QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
-    assert len(v.clips) == 1 and doc.project.audio_tracks()[0].clips[0].link == v.clips[0].link  # linked audio
+
+    def v():
+        return doc.project.track(vid)
+
+    assert len(v().clips) == 1 and doc.project.audio_tracks()[0].clips[0].link == v().clips[0].link  # linked audio
     states = [doc.project.state()]
-    assert tl.drop_asset(photo.id, v.id, v.clips[0].end)
+    assert tl.drop_asset(photo.id, vid, v().clips[0].end)
     states.append(doc.project.state())
-    clip = v.clips[0]
+    clip = v().clips[0]
     assert tl.trim_clip(clip.id, "out", -60)
     states.append(doc.project.state())
-    assert tl.move_clip(v.clips[1].id, v.clips[0].end + 30)
+    assert tl.move_clip(v().clips[1].id, v().clips[0].end + 30)
     states.append(doc.project.state())
     doc.set_playhead(100)
-    doc.select([v.clips[0].id])
+    doc.select([v().clips[0].id])
     window.split_selected()
-    assert len(v.clips) == 3
+    assert len(v().clips) == 3
     states.append(doc.project.state())
-    doc.select([v.clips[1].id])
+    doc.select([v().clips[1].id])
     window.ripple_delete_selected()
     states.append(doc.project.state())
     # undo each step back to the start, then redo each
     for expected in reversed(states[:-1]):
-        doc.undo.undo()
+        doc.undo()
         assert doc.project.state() == expected
     for expected in states[1:]:
-        doc.undo.redo()
+        doc.redo()
         assert doc.project.state() == expected
     assert doc.modified and "*" not in window.windowTitle().replace("[*]", "")
     path = doc.save(tmp_path / "family.seam")
     assert not doc.modified
     assert window.open_path(path)
-    assert window.doc.project.state()[2] == states[-1][2]
+    assert window.doc.project.state()["tracks"] == states[-1]["tracks"]
 
 
 def test_mouse_drag_moves_and_trims_with_snapping(qtbot, window, shared_media):
@@ -114,30 +118,34 @@ def test_mouse_drag_moves_and_trims_with_snapping(qtbot, window, shared_media):
     import_and_wait(qtbot, window, [shared_media / "photos/skimage_coffee.png"])
     doc = window.doc
     doc.apply("Add track", edits.add_track, "video")
-    v = doc.project.video_tracks()[0]
+    vid = doc.project.video_tracks()[0].id
+
+    def v():
+        return doc.project.track(vid)
+
     photo = next(iter(doc.project.assets))
     tl = window.timeline
     tl.resize(1200, 300)
     tl.px_per_frame = 4.0
-    assert tl.drop_asset(photo, v.id, 0)
-    assert tl.drop_asset(photo, v.id, 200)
-    c = v.clips[0]
-    top = next(top for t, top, h in tl.rows() if t.id == v.id)
+    assert tl.drop_asset(photo, vid, 0)
+    assert tl.drop_asset(photo, vid, 200)
+    c = v().clips[0]
+    top = next(top for t, top, h in tl.rows() if t.id == vid)
     mid = QPoint(int(tl.x_of(c.start + 20)), top + 20)
     qtbot.mousePress(tl, Qt.LeftButton, pos=mid)
     qtbot.mouseMove(tl, mid + QPoint(int(48 * 4), 0))
     qtbot.mouseRelease(tl, Qt.LeftButton, pos=mid + QPoint(int(48 * 4), 0))
-    assert v.clips[0].start == 48  # 120-frame still ends at 168, snapped? no: moved by exactly 48 frames
+    assert v().clips[0].start == 48  # 120-frame still ends at 168, snapped? no: moved by exactly 48 frames
     # trim the out edge by dragging it; it snaps to the next clip's start when close
-    c = v.clips[0]
+    c = v().clips[0]
     edge = QPoint(int(tl.x_of(c.end)) - 2, top + 20)
     qtbot.mousePress(tl, Qt.LeftButton, pos=edge)
     qtbot.mouseMove(tl, edge + QPoint(int(20 * 4), 0))
     qtbot.mouseRelease(tl, Qt.LeftButton, pos=edge + QPoint(int(20 * 4), 0))
-    assert v.clips[0].end == c.end  # same object, edited in place: 20 frames longer
-    doc.undo.undo()
-    doc.undo.undo()
-    assert v.clips[0].start == 0
+    assert v().clips[0].end == c.end + 20  # 20 frames longer (the next clip, 12 frames on, is too far to snap)
+    doc.undo()
+    doc.undo()
+    assert v().clips[0].start == 0
 
 
 def test_export_with_progress_and_cancel(qtbot, window, shared_media, tmp_path):
@@ -158,7 +166,8 @@ def test_export_with_progress_and_cancel(qtbot, window, shared_media, tmp_path):
     assert window.isEnabled()  # the window stays usable during export
     dlg.cancel()
     qtbot.waitUntil(lambda: dlg.worker is None, timeout=30000)
-    assert dlg.eta.text() == "cancelled" and not out.exists() and os.listdir(tmp_path) == []
+    left = [f for f in os.listdir(tmp_path) if f != "data"]  # data: the window's autosave folder
+    assert dlg.eta.text() == "cancelled" and not out.exists() and left == []
     dlg.start()
     qtbot.waitUntil(lambda: dlg.result is not None, timeout=120000)
     from editor.media.probe import probe
@@ -243,9 +252,9 @@ def test_playback_runs_without_audio_device(qtbot, window, shared_media):
     window.timeline.drop_asset(next(iter(doc.project.assets)), doc.project.video_tracks()[0].id, 0)
     window.preview.set_scale(0.25)
     window.preview.play()
-    qtbot.waitUntil(lambda: doc.playhead > 10, timeout=30000)  # playback advances, silently if need be
+    # playback advances, silently if need be, and shows frames (how many a loaded machine drops is not the point)
+    qtbot.waitUntil(lambda: doc.playhead > 10 and window.preview.shown_count > 3, timeout=30000)
     window.preview.stop()
-    assert window.preview.shown_count > 3
     at = doc.playhead
     window.shuttle(-1)  # J: backwards
     qtbot.waitUntil(lambda: doc.playhead < at - 3, timeout=30000)

@@ -38,18 +38,19 @@ def _three_clips(tmp_path):
     p = project_for_files([src, src, src])
     v = p.video_tracks()[0]
     for c in list(v.clips):
-        edits.trim(p, c.id, "in", 30)
-        edits.trim(p, c.id, "out", -30)
+        p = edits.trim(p, c.id, "in", 30)
+        p = edits.trim(p, c.id, "out", -30)
     for gap in (10, 65, 125):
-        edits.close_gap(p, v.id, gap)
+        p = edits.close_gap(p, v.id, gap)
     return p
 
 
 def test_click_fill_on_a_cut_inserts_the_fill_and_undo_restores(qtbot, window, tmp_path):
     w = window(_three_clips(tmp_path))
     doc, tl = w.doc, w.timeline
-    v = doc.project.video_tracks()[0]
-    A, B, C = sorted(v.clips, key=lambda c: c.start)
+    vid = doc.project.video_tracks()[0].id
+    v = doc.project.track(vid)
+    A, B, C = v.clips
     before = doc.project.state()
     w.ai.fill.duration.setValue(0.5)
     select_backend(w.ai.fill.backend, "builtin")
@@ -58,12 +59,12 @@ def test_click_fill_on_a_cut_inserts_the_fill_and_undo_restores(qtbot, window, t
     handle = tl._handle_rect(v, A, B, top, h).center().toPoint()
     qtbot.mouseClick(tl, Qt.LeftButton, pos=handle)
     assert doc.selected_cut == (v.id, A.id, B.id)
-    qtbot.waitUntil(lambda: len(v.clips) == 4, timeout=60000)
-    clips = sorted(v.clips, key=lambda c: c.start)
+    qtbot.waitUntil(lambda: len(doc.project.track(vid).clips) == 4, timeout=60000)
+    clips = doc.project.track(vid).clips
     fill = clips[1]
     assert fill.start == A.end and fill.duration == 14 and doc.project.assets[fill.asset_id].provenance
-    assert clips[2].id == B.id and B.start == A.end + 14 and C.start == 120 + 14
-    doc.undo.undo()
+    assert clips[2].id == B.id and clips[2].start == A.end + 14 and clips[3].start == 120 + 14
+    doc.undo()
     assert doc.project.state() == before
 
 
@@ -80,12 +81,12 @@ def test_camera_move_from_a_still_lands_at_the_playhead(qtbot, window, tmp_path,
     tab.moves.findItems("push-in", Qt.MatchExactly)[0].setSelected(True)
     tab.duration.setValue(1.0)
     qtbot.mouseClick(tab.row.go, Qt.LeftButton)
-    v = doc.project.video_tracks()[0]
-    qtbot.waitUntil(lambda: any(c.start == 30 and doc.project.assets[c.asset_id].provenance for c in v.clips),
-                    timeout=60000)
-    new = next(c for c in v.clips if c.start == 30)
+    vid = doc.project.video_tracks()[0].id
+    qtbot.waitUntil(lambda: any(c.start == 30 and doc.project.assets[c.asset_id].provenance
+                                for c in doc.project.track(vid).clips), timeout=60000)
+    new = next(c for c in doc.project.track(vid).clips if c.start == 30)
     assert new.duration == 30 and "push-in" in doc.project.assets[new.asset_id].name
-    doc.undo.undo()
+    doc.undo()
     assert doc.project.state() == before
 
 
@@ -93,7 +94,7 @@ def test_sound_layers_add_three_aligned_tracks_and_undo_removes_them(qtbot, wind
     from test_sound import ball_clip
 
     p = project_for_files([ball_clip(tmp_path / "ball.mp4")])
-    edits.move(p, p.video_tracks()[0].clips[0].id, 15)
+    p = edits.move(p, p.video_tracks()[0].clips[0].id, 15)
     w = window(p)
     doc = w.doc
     before = doc.project.state()
@@ -105,5 +106,5 @@ def test_sound_layers_add_three_aligned_tracks_and_undo_removes_them(qtbot, wind
     assert names == ["Ambience", "Foley", "Whoosh"]
     for t in doc.project.audio_tracks():
         assert [(c.start, c.duration) for c in t.clips] == [(15, clip.duration)]
-    doc.undo.undo()
+    doc.undo()
     assert doc.project.state() == before

@@ -1,62 +1,51 @@
 """Turn AI results into timeline edits (each one undoable edit)."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from editor.actions.media import asset_from_info
 from editor.media.probe import probe
 from editor.timeline import edits
 from editor.timeline.edits import edit
-from editor.timeline.model import Clip, EditError, Project, Transition, new_id
+from editor.timeline.model import Clip, EditError, Project, Transition, evolve, new_id
 
 
 def _linked_audio(project: Project, clip: Clip):
+    """(track, clip) of the audio linked to a video clip, or None."""
     if clip.link is None:
         return None
-    for t in project.audio_tracks():
-        for c in t.clips:
-            if c.link == clip.link:
-                return t, c
+    for t, c in project.linked(clip.id):
+        if t.kind == "audio":
+            return t, c
     return None
 
 
 @edit
-def insert_fill(project: Project, track_id: str, a_id: str, b_id: str, asset, frames: int) -> None:
+def insert_fill(project: Project, track_id: str, a_id: str, b_id: str, asset, frames: int) -> Project:
     """Put a generated fill of `frames` frames between clips A and B (touching on one track).
 
-    Everything from B on moves right by the fill's length (on B's track and with B's linked clips), and the linked
-    audio of A and B crossfades (equal power) across the fill, using the media beyond A's out and before B's in.
+    Everything from B on moves right by the fill's length, on B's track and on every track that follows a ripple
+    (B's linked sound, the sound layers under it; see edits.ripple), and the linked audio of A and B crossfades
+    (equal power) across the fill, using the media beyond A's out and before B's in.
     """
     track = project.track(track_id)
     a, b = track.clip(a_id), track.clip(b_id)
     if a is None or b is None or a.end != b.start:
         raise EditError("a fill goes on a cut between two touching clips")
     if track.lock:
-        raise EditError(f"track {track.name} is locked")
-    if asset.id not in project.assets:
-        project.assets[asset.id] = asset
+        raise EditError(f"track {track.name} is locked; unlock it to fill the cut")
+    out = project if asset.id in project.assets else edits.add_asset(project, asset)
     cut = b.start
-    track.transitions = [x for x in track.transitions if not (x.a == a_id and x.b == b_id)]
-    moved = {id(c) for c in track.clips if c.start >= cut}
-    for c in track.clips:
-        if id(c) in moved:
-            c.start += frames
-    audio_a, audio_b = _linked_audio(project, a), _linked_audio(project, b)
-    # B's linked clips (audio) and what follows them move with B
-    for t in project.tracks:
-        if t is track:
-            continue
-        group = {c.link for c in track.clips if id(c) in moved and c.link}
-        shift = [c for c in t.clips if c.link in group]
-        if shift:
-            first = min(c.start for c in shift)
-            for c in t.clips:
-                if c.start >= first:
-                    c.start += frames
-    track.clips.append(Clip(id=new_id("c"), asset_id=asset.id, start=cut, duration=frames, name=asset.name))
-    if audio_a and audio_b and audio_a[0] is audio_b[0]:
-        _crossfade_across(project, audio_a[0], audio_a[1], audio_b[1], cut, frames)
+    x = track.transition_between(a_id, b_id)
+    if x is not None:
+        out = edits.remove_transition(out, x.id)
+    out = edits.ripple(out, cut, frames, {track_id})
+    out = edits.overwrite(out, track_id, Clip(id=new_id("c"), asset_id=asset.id, start=cut, duration=frames,
+                                              name=asset.name))
+    audio_a, audio_b = _linked_audio(out, out.find_clip(a_id)[1]), _linked_audio(out, out.find_clip(b_id)[1])
+    if audio_a and audio_b and audio_a[0].id == audio_b[0].id:
+        out = _crossfade_across(out, audio_a[0].id, audio_a[1].id, audio_b[1].id, cut, frames)
+    return out
 
 
 def _media_after(project: Project, c: Clip) -> int:
@@ -69,53 +58,58 @@ def _media_before(project: Project, c: Clip) -> int:
     return int(c.source_in * project.settings.rate / asset.rate)
 
 
-def _crossfade_across(project: Project, track, ca: Clip, cb: Clip, cut: int, frames: int) -> None:
+def _crossfade_across(project: Project, track_id: str, a_id: str, b_id: str, cut: int, frames: int) -> Project:
     """A's sound runs on into the fill and B's starts early; they meet mid-fill and crossfade (equal power)."""
+    track = project.track(track_id)
+    ca, cb = track.clip(a_id), track.clip(b_id)
     if ca.end != cut or cb.start != cut + frames:
-        return
+        return project
     half_a, half_b = frames // 2, frames - frames // 2
     after, before = _media_after(project, ca), _media_before(project, cb)
     grow_a, grow_b = min(half_a, after), min(half_b, before)
-    ca.duration += grow_a
+    ca = evolve(ca, duration=ca.duration + grow_a)
     if grow_b:
-        cb.source_in = project.source_frame(cb, cb.start - grow_b)
-        cb.start -= grow_b
-        cb.duration += grow_b
+        cb = evolve(cb, source_in=project.source_frame(cb, cb.start - grow_b), start=cb.start - grow_b,
+                    duration=cb.duration + grow_b)
+    transitions = track.transitions
     if grow_a < half_a or grow_b < half_b:  # not enough media to meet: fade each side out/in
-        ca.fade_out = min(ca.duration, max(ca.fade_out, grow_a or 4))
-        cb.fade_in = min(cb.duration, max(cb.fade_in, grow_b or 4))
-        return
-    d = min(frames, 2 * min(after - grow_a, before - grow_b))
-    if d >= 2:
-        track.transitions = [x for x in track.transitions if x.a != ca.id and x.b != cb.id]
-        track.transitions.append(Transition(id=new_id("x"), a=ca.id, b=cb.id, kind="crossfade", duration=d))
+        ca = evolve(ca, fade_out=min(ca.duration, max(ca.fade_out, grow_a or 4)))
+        cb = evolve(cb, fade_in=min(cb.duration, max(cb.fade_in, grow_b or 4)))
+    else:
+        d = min(frames, 2 * min(after - grow_a, before - grow_b))
+        if d >= 2:
+            transitions = tuple(x for x in transitions if x.a != ca.id and x.b != cb.id) + (
+                Transition(id=new_id("x"), a=ca.id, b=cb.id, kind="crossfade", duration=d),)
+    clips = [ca if c.id == a_id else cb if c.id == b_id else c for c in track.clips]
+    return edits.put_tracks(project, edits.with_clips(track, clips, transitions))
 
 
-def fill_asset(project: Project, video_path: Path, provenance: dict | None = None):
+def fill_asset(project: Project, video_path: Path, provenance: dict | None = None, name: str = ""):
     info = probe(video_path)
-    return asset_from_info(info, project.settings.rate, provenance=provenance)
+    return asset_from_info(info, project.settings.rate, provenance=provenance, name=name)
 
 
 @edit
-def add_generated_clip(project: Project, asset, track_id: str, start: int, duration: int | None = None) -> None:
+def add_generated_clip(project: Project, asset, track_id: str, start: int, duration: int | None = None) -> Project:
     """Place a generated clip (camera move) at `start` on a video track, overwriting what is there."""
-    if asset.id not in project.assets:
-        project.assets[asset.id] = asset
-    d = duration or project.max_duration(asset.id, 0) or 1
-    edits.overwrite(project, track_id, Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=d,
-                                            name=asset.name))
+    out = project if asset.id in project.assets else edits.add_asset(project, asset)
+    d = duration or out.max_duration(asset.id, 0) or 1
+    return edits.overwrite(out, track_id, Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=d,
+                                               name=asset.name))
 
 
 @edit
-def add_sound_layers(project: Project, layers: list[tuple[str, object]], start: int, duration: int) -> None:
+def add_sound_layers(project: Project, layers: list[tuple[str, object]], start: int, duration: int) -> Project:
     """One new audio track per layer (named after it), each with its WAV aligned to the clip."""
+    out = project
     for name, asset in layers:
-        if asset.id not in project.assets:
-            project.assets[asset.id] = asset
+        if asset.id not in out.assets:
+            out = edits.add_asset(out, asset)
         tid = new_id("t")
-        edits.add_track(project, "audio", name=name, track_id=tid)
-        d = min(duration, project.max_duration(asset.id, 0) or duration)
-        edits.overwrite(project, tid, Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=d, name=name))
+        out = edits.add_track(out, "audio", name=name, track_id=tid)
+        d = min(duration, out.max_duration(asset.id, 0) or duration)
+        out = edits.overwrite(out, tid, Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=d, name=name))
+    return out
 
 
 def cuts(project: Project, track_id: str) -> list[tuple[str, str, int]]:
@@ -151,7 +145,7 @@ def clip_frame(project: Project, clip: Clip, frame: int, pool=None):
     from editor.render.compositor import Compositor
 
     comp = Compositor(project, pool=pool)
-    img, rect, _ = comp._layer(dataclasses.replace(clip, opacity=1.0, fade_in=0, fade_out=0), frame)
+    img, rect, _ = comp._layer(evolve(clip, opacity=1.0, fade_in=0, fade_out=0), frame)
     if rect == (0, 0, *comp.size):
         return img
     import numpy as np
@@ -183,10 +177,10 @@ def placed_fill(project: Project, track_id: str, a_id: str, b_id: str, result, g
     from ai.cache import place
 
     video = place(result, Path(generated), ["fill.mp4"])["fill.mp4"]
-    asset = fill_asset(project, video, provenance={**result.provenance, "folder": str(video.parent)})
     track = project.track(track_id)
     a, b = track.clip(a_id), track.clip(b_id)
-    asset.name = f"Fill {project.assets[a.asset_id].name} \u2192 {project.assets[b.asset_id].name}"
+    asset = fill_asset(project, video, provenance={**result.provenance, "folder": str(video.parent)},
+                       name=f"Fill {project.assets[a.asset_id].name} \u2192 {project.assets[b.asset_id].name}")
     return asset, result.provenance["params"]["frames"]
 
 

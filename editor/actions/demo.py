@@ -99,30 +99,28 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     if not still.exists():
         cv2.imwrite(str(still), cv2.cvtColor(_still(), cv2.COLOR_RGB2BGR))
     report(0.15, "laying out the timeline")
-    project = project_for_files(clips, size=(W, H), rate=FPS)
-    project.name = "Seamline demo"
+    project = edits.rename_project(project_for_files(clips, size=(W, H), rate=FPS), "Seamline demo")
     v = project.video_tracks()[0]
     a, b = sorted(v.clips, key=lambda c: c.start)
     # like real footage, each shot is used without its spare half second (park's end, beach's start): the
     # filled cut then crossfades the two clips' sound across the in-between frames instead of leaving a gap
-    edits.trim(project, a.id, "out", -HANDLE)
-    edits.trim(project, b.id, "in", HANDLE)
-    edits.close_gap(project, v.id, a.end)
+    project = edits.trim(project, a.id, "out", -HANDLE)
+    project = edits.trim(project, b.id, "in", HANDLE)
+    project = edits.close_gap(project, v.id, project.track(v.id).clip(a.id).end)
     a, b = project.track(v.id).clip(a.id), project.track(v.id).clip(b.id)
     report(0.2, "filling the cut")
     asset, n = make_fill(project, v.id, a.id, b.id, generated, seconds=0.75,
                          progress=lambda f, s="": report(0.2 + 0.3 * f, "filling the cut"), cancelled=cancelled)
-    insert_fill(project, v.id, a.id, b.id, asset, n)
+    project = insert_fill(project, v.id, a.id, b.id, asset, n)
     report(0.5, "camera move from the still")
     req = MoveRequest(source=cv2.cvtColor(cv2.imread(str(still)), cv2.COLOR_BGR2RGB), moves=["push-in", "pan-right"],
                       size=(W, H), fps=FPS, duration=3.0, intensity=0.6)
     result = run_move_job(req, None, lambda f, s="": report(0.5 + 0.25 * f, "camera move"), cancelled)
     move = asset_from_info(probe(place(result, generated, ["move.mp4"])["move.mp4"]), FPS,
-                           provenance=result.provenance)
-    move.name = "Push in + pan right (sunset.png)"
-    add_generated_clip(project, move, v.id, project.duration)
+                           provenance=result.provenance, name="Push in + pan right (sunset.png)")
+    project = add_generated_clip(project, move, v.id, project.duration)
     report(0.75, "sound layers")
-    first = sorted(v.clips, key=lambda c: c.start)[0]
+    first = project.track(v.id).clips[0]
     from ai.sound.analysis import analyse_frames
 
     # the sound follows the part of the shot that is on the timeline
@@ -132,11 +130,12 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     layers = []
     wavs = place(sres, generated, ["ambience.wav", "foley.wav", "whoosh.wav"])
     for name in ("ambience", "foley", "whoosh"):
-        la = asset_from_info(probe(wavs[f"{name}.wav"]), FPS, provenance=sres.provenance)
-        la.name = f"{name.capitalize()} \u2014 park"
+        la = asset_from_info(probe(wavs[f"{name}.wav"]), FPS, provenance=sres.provenance,
+                             name=f"{name.capitalize()} \u2014 park")
         layers.append((name.capitalize(), la))
-    add_sound_layers(project, layers, first.start, first.duration)
-    edits.set_clip_property(project, [c for c in v.clips if c.asset_id == move.id][0].id, "fade_out", 15)
+    project = add_sound_layers(project, layers, first.start, first.duration)
+    moved = [c for c in project.track(v.id).clips if c.asset_id == move.id][0]
+    project = edits.set_clip_property(project, moved.id, "fade_out", 15)
     path = save(project, folder / "demo.seam")
     report(1.0, "done")
     return path

@@ -1,158 +1,165 @@
-"""The .seam project file: JSON with a schema version, media paths relative to the file, atomic saves."""
+"""The .seam project file on disk: atomic saves with a backup, bounded and validated loads."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
-import shutil
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 
 from editor.errors import ProjectError
-from editor.timeline.model import Clip, MediaAsset, Project, ProjectSettings, Track, Transition
+from editor.project.schema import from_document, to_document
+from editor.timeline.model import MediaAsset, Project
 
-SCHEMA = 1
-KIND = "seamline-project"
-
-
-def to_dict(project: Project, base_dir: Path | None = None) -> dict:
-    def rel(p: str) -> dict:
-        entry = {"abs": os.path.abspath(p)}
-        if base_dir is not None:
-            try:
-                entry["rel"] = os.path.relpath(os.path.abspath(p), base_dir).replace(os.sep, "/")
-            except ValueError:  # another drive on Windows
-                pass
-        return entry
-
-    s = project.settings
-    return {
-        "kind": KIND,
-        "schema": SCHEMA,
-        "name": project.name,
-        "settings": {"width": s.width, "height": s.height, "rate": str(s.rate), "sample_rate": s.sample_rate,
-                     "channels": s.channels},
-        "assets": [
-            {"id": a.id, "path": rel(a.path), "kind": a.kind, "name": a.name, "rate": str(a.rate),
-             "frames": a.frames, "width": a.width, "height": a.height, "has_audio": a.has_audio,
-             "audio_rate": a.audio_rate, "audio_channels": a.audio_channels, "provenance": a.provenance}
-            for a in project.assets.values()
-        ],
-        "tracks": [
-            {**{f.name: getattr(t, f.name) for f in dataclasses.fields(Track) if f.name not in ("clips", "transitions")},
-             "clips": [dataclasses.asdict(c) for c in t.clips],
-             "transitions": [dataclasses.asdict(x) for x in t.transitions]}
-            for t in project.tracks
-        ],
-        "meta": project.meta,
-    }
-
-
-def from_dict(data: dict, base_dir: Path | None = None) -> Project:
-    from editor.timeline.edits import validate
-
-    if not isinstance(data, dict) or data.get("kind") != KIND:
-        raise ProjectError("this is not a Seamline project file")
-    schema = data.get("schema")
-    if not isinstance(schema, int):
-        raise ProjectError("the project file has no schema version")
-    if schema > SCHEMA:
-        raise ProjectError(f"the project was saved by a newer Seamline (file format {schema}, this version reads "
-                           f"up to {SCHEMA}); update Seamline to open it")
-    try:
-        st = data["settings"]
-        settings = ProjectSettings(int(st["width"]), int(st["height"]), Fraction(st["rate"]),
-                                   int(st["sample_rate"]), int(st["channels"]))
-        project = Project(settings=settings, name=str(data.get("name", "Untitled")), meta=dict(data.get("meta", {})))
-        for a in data["assets"]:
-            path = a["path"]
-            candidates = []
-            if base_dir is not None and path.get("rel"):
-                candidates.append(os.path.normpath(os.path.join(base_dir, path["rel"])))
-            candidates.append(path["abs"])
-            found = next((c for c in candidates if os.path.exists(c)), None)
-            asset = MediaAsset(id=a["id"], path=found or candidates[0], kind=a["kind"], name=a.get("name", ""),
-                               rate=Fraction(a["rate"]), frames=a.get("frames"), width=a.get("width", 0),
-                               height=a.get("height", 0), has_audio=a.get("has_audio", False),
-                               audio_rate=a.get("audio_rate", 0), audio_channels=a.get("audio_channels", 0),
-                               provenance=a.get("provenance"), offline=found is None)
-            project.assets[asset.id] = asset
-        for t in data["tracks"]:
-            track = Track(**{k: v for k, v in t.items() if k not in ("clips", "transitions")})
-            track.clips = [Clip(**c) for c in t["clips"]]
-            track.transitions = [Transition(**x) for x in t["transitions"]]
-            project.tracks.append(track)
-    except ProjectError:
-        raise
-    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
-        raise ProjectError(f"the project file is damaged ({type(exc).__name__}: {exc})") from None
-    try:
-        validate(project)
-    except Exception as exc:
-        raise ProjectError(f"the project file is inconsistent: {exc}") from None
-    _bump_ids(project)
-    return project
-
-
-def _bump_ids(project: Project) -> None:
-    """Keep new ids from colliding with ids read from a file."""
-    import itertools
-    import re
-
-    from editor.timeline import model
-
-    nums = [int(m.group(1)) for t in project.tracks for x in [t.id] + [c.id for c in t.clips] +
-            [c.link or "" for c in t.clips] + [y.id for y in t.transitions] for m in [re.search(r"(\d+)$", x)] if m]
-    nums += [int(m.group(1)) for a in project.assets for m in [re.search(r"(\d+)$", a)] if m]
-    current = next(model._ids)
-    model._ids = itertools.count(max([current] + [n + 1 for n in nums]))
+MAX_FILE_BYTES = 256 << 20  # a 200,000-clip project is ~80 MB of JSON
 
 
 def missing_media(project: Project) -> list[MediaAsset]:
     return [a for a in project.assets.values() if a.offline]
 
 
-def save(project: Project, path) -> Path:
-    """Atomic save: temp file + fsync + rename; the previous version is kept as <name>.bak."""
-    path = Path(path).resolve()
-    text = json.dumps(to_dict(project, path.parent), indent=1)
+# -- atomic writes ----------------------------------------------------------------------------------------------------
+def user_mode() -> int:
+    """The mode a new file gets under the user's umask (mkstemp alone makes it 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _pid_alive(pid: int) -> bool:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if path.exists():
-                backup = path.with_name(path.name + ".bak")
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def clean_stale_temps(folder: Path, name: str) -> list[Path]:
+    """Remove `.NAME.<pid>.*.tmp` files left by a writer that was killed (its process is gone)."""
+    removed = []
+    try:
+        entries = list(folder.glob(f".{name}.*.tmp"))
+    except OSError:
+        return removed
+    for p in entries:
+        parts = p.name[len(name) + 2:].split(".")
+        if parts and parts[0].isdigit() and not _pid_alive(int(parts[0])):
+            try:
+                p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    return removed
+
+
+def atomic_write(path: Path, data: bytes, backup: bool = False) -> Path:
+    """Write data to path so that a crash at any moment leaves the old file or the new one, never a mix; with
+    backup=True the previous file is kept as PATH.bak (replaced atomically too). Raises OSError."""
+    path = Path(path)
+    folder = path.parent
+    clean_stale_temps(folder, path.name)
+    clean_stale_temps(folder, path.name + ".bak")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            view = memoryview(data)
+            while view:
+                n = fh.write(view)
+                view = view[n:]
+            fh.flush()
+            os.fsync(fh.fileno())
+        mode = path.stat().st_mode & 0o777 if path.exists() else user_mode()
+        os.chmod(tmp, mode)
+        if backup and path.exists():
+            bak = path.with_name(path.name + ".bak")
+            fd2, btmp = tempfile.mkstemp(prefix=f".{bak.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+            os.close(fd2)
+            try:
+                os.unlink(btmp)
                 try:
-                    shutil.copy2(path, backup)
+                    os.link(path, btmp)  # the old file itself, no copy: atomic and instant
                 except OSError:
-                    pass
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+                    import shutil
+
+                    shutil.copy2(path, btmp)
+                os.replace(btmp, bak)
+            except OSError:
+                if os.path.exists(btmp):
+                    os.remove(btmp)
+                raise
+        os.replace(tmp, path)
+        try:
+            dfd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def save(project: Project, path) -> Path:
+    """Atomic save (temp file + fsync + rename); the previous version is kept as <name>.bak."""
+    path = Path(path)
+    if path.suffix.lower() != ".seam":
+        path = path.with_suffix(".seam")
+    path = path.resolve()
+    text = json.dumps(to_document(project, path.parent), indent=1, ensure_ascii=False)
+    try:
+        atomic_write(path, text.encode("utf-8"), backup=True)
     except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ENOSPC:
+            raise ProjectError(f"disk full while writing {path}; free some space and save again (the previous "
+                               f"version is untouched)") from None
         raise ProjectError(f"cannot save {path}: {exc.strerror or exc}") from None
     return path
 
 
-def load(path) -> Project:
+def parse(raw: bytes, where: str):
+    """JSON from bytes, or ProjectError naming the file."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ProjectError(f"{where}: the file is too large to be a project ({len(raw) >> 20} MB)")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProjectError(f"{where}: the project file is damaged or truncated ({exc})") from None
+    except RecursionError:
+        raise ProjectError(f"{where}: the project file is nested too deeply to be a project") from None
+
+
+def read_document(path) -> dict:
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ProjectError(f"{path}: the project file does not exist") from None
+    except IsADirectoryError:
+        raise ProjectError(f"{path}: is a folder, not a project file") from None
     except OSError as exc:
         raise ProjectError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse(raw, str(path))
+
+
+def load(path) -> Project:
+    path = Path(path)
+    data = read_document(path)
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProjectError(f"{path}: the project file is damaged or truncated ({exc})") from None
-    project = from_dict(data, path.resolve().parent)
+        project = from_document(data, path.resolve().parent)
+    except ProjectError as exc:
+        raise ProjectError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ProjectError(f"{path}: the project file is nested too deeply to be a project") from None
     if project.name in ("", "Untitled"):
-        project.name = path.stem
+        from editor.timeline.model import evolve
+
+        project = evolve(project, name=path.stem)
     return project

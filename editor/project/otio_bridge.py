@@ -86,13 +86,12 @@ def from_otio(tl) -> Project:
     rate = rate or Fraction(30)
     settings = ProjectSettings(int(meta["width"]), int(meta["height"]), rate, int(meta["sample_rate"]),
                                int(meta["channels"])) if meta else ProjectSettings(rate=rate)
-    project = Project(settings=settings, name=tl.name or "Imported")
+    assets: dict[str, MediaAsset] = {}
+    tracks = []
     for ot in tl.tracks:
         m = dict(ot.metadata.get("seamline", {}))
         kind = "video" if ot.kind == otio.schema.TrackKind.Video else "audio"
-        track = Track(id=m.get("id") or new_id("t"), kind=kind, name=ot.name, mute=m.get("mute", not ot.enabled),
-                      solo=m.get("solo", False), lock=m.get("lock", False), volume=m.get("volume", 1.0),
-                      pan=m.get("pan", 0.0))
+        clips, transitions = [], []
         pos = 0
         pending = None
         for item in ot:
@@ -107,42 +106,45 @@ def from_otio(tl) -> Project:
                 url = getattr(ref, "target_url", "") or ""
                 path = unquote(urlparse(url).path) if url.startswith("file:") else url
                 aid = rm.get("id") or new_id("m")
-                if aid not in project.assets:
+                if aid not in assets:
                     arate = Fraction(rm["rate"]) if rm.get("rate") else Fraction(
                         item.source_range.start_time.rate).limit_denominator(1001)
                     frames = rm.get("frames")
                     if frames is None and getattr(ref, "available_range", None) is not None:
                         frames = int(round(ref.available_range.duration.value))
-                    project.assets[aid] = MediaAsset(
+                    assets[aid] = MediaAsset(
                         id=aid, path=path, kind=rm.get("kind", "video" if kind == "video" else "audio"),
                         rate=arate, frames=frames, width=rm.get("width", 0), height=rm.get("height", 0),
                         has_audio=rm.get("has_audio", False), provenance=rm.get("provenance"),
                         offline=not os.path.exists(path))
-                a = project.assets[aid]
+                a = assets[aid]
                 dur = cm.get("duration", dur)
                 clip = Clip(id=cm.get("id") or new_id("c"), asset_id=aid, start=pos, duration=dur,
                             source_in=int(round(item.source_range.start_time.to_frames(float(a.rate)))),
                             volume=cm.get("volume", 1.0), pan=cm.get("pan", 0.0), opacity=cm.get("opacity", 1.0),
                             fade_in=cm.get("fade_in", 0), fade_out=cm.get("fade_out", 0), link=cm.get("link"),
                             name=item.name)
-                if pending is not None and track.clips:
+                if pending is not None and clips:
                     xm = pending.metadata.get("seamline", {})
                     d = int(round(pending.in_offset.to_frames(float(rate)) + pending.out_offset.to_frames(
                         float(rate))))
-                    track.transitions.append(Transition(id=xm.get("id") or new_id("x"), a=track.clips[-1].id,
-                                                        b=clip.id, kind=xm.get("kind", "dissolve"), duration=d))
-                track.clips.append(clip)
+                    transitions.append(Transition(id=xm.get("id") or new_id("x"), a=clips[-1].id, b=clip.id,
+                                                  kind=xm.get("kind", "dissolve"), duration=d))
+                clips.append(clip)
             pending = None
             pos += dur
-        project.tracks.append(track)
-    from editor.project.fileio import _bump_ids
-    from editor.timeline.edits import validate
+        tracks.append(Track(id=m.get("id") or new_id("t"), kind=kind, name=ot.name,
+                            mute=m.get("mute", not ot.enabled), solo=m.get("solo", False), lock=m.get("lock", False),
+                            volume=m.get("volume", 1.0), pan=m.get("pan", 0.0), clips=clips,
+                            transitions=transitions))
+    project = Project(settings=settings, name=tl.name or "Imported", assets=assets, tracks=tracks)
+    from editor.timeline.model import reserve_ids
+    from editor.timeline.validate import problems
 
-    try:
-        validate(project)
-    except Exception as exc:
-        raise ProjectError(f"the OTIO timeline cannot be used: {exc}") from None
-    _bump_ids(project)
+    found = problems(project)
+    if found:
+        raise ProjectError(f"the OTIO timeline cannot be used: {found[0]}")
+    reserve_ids([t.id for t in project.tracks] + [c.id for t in project.tracks for c in t.clips] + list(assets))
     return project
 
 

@@ -19,9 +19,9 @@ def fit_rect(src_w: int, src_h: int, dst_w: int, dst_h: int) -> tuple[int, int, 
 
 
 def transition_span(t_a: Clip, x: Transition) -> tuple[int, int]:
-    """[start, end) of a transition centred on the cut at the end of clip a."""
-    cut = t_a.end
-    return cut - x.duration // 2, cut - x.duration // 2 + x.duration
+    """[start, end) of a transition on the cut at the end of clip a (x.frames_before of it before the cut)."""
+    start = t_a.end - x.frames_before
+    return start, start + x.duration
 
 
 class Compositor:
@@ -53,8 +53,14 @@ class Compositor:
         return img, (x, y, w, h), a
 
     def _track_layer(self, track: Track, n: int):
-        """(img, rect, alpha) for what a track shows at n, transitions included; None for a gap."""
-        for x in track.transitions:
+        """(img, rect, alpha) for what a track shows at n, transitions included; None for a gap. O(log n): the clip
+        at n from the track's index, then only its own two transitions."""
+        clip = track.clip_at(n)
+        if clip is None:
+            return None
+        for x in track.transitions_of(clip.id):
+            if x is None:
+                continue
             a, b = track.clip(x.a), track.clip(x.b)
             if a is None or b is None:
                 continue
@@ -72,9 +78,6 @@ class Compositor:
                 else:
                     out = cv2.addWeighted(ca, 1.0 - p, cb, p, 0.0)
                 return out, (0, 0, W, H), 1.0
-        clip = track.clip_at(n)
-        if clip is None:
-            return None
         return self._layer(clip, n, track.id)
 
     @staticmethod

@@ -9,7 +9,6 @@ tab's progress bar and Cancel button (JobRow).
 """
 from __future__ import annotations
 
-import copy
 from fractions import Fraction
 
 from editor.actions.ai_results import (add_generated_clip, add_sound_layers, clip_pictures, fill_spec_for_cut,
@@ -73,7 +72,7 @@ def run_fill(window) -> bool:
     track_id, a, b = cut
     seconds, backend, prompt = tab.duration.value(), tab.backend.currentData(), tab.prompt.text()
     generated = doc.generated_dir()
-    project = copy.deepcopy(doc.project)  # the user keeps editing while the job runs
+    project = doc.project  # a snapshot: the worker never sees later edits
 
     def prepare(progress, cancelled):
         return fill_spec_for_cut(project, track_id, a, b, seconds, backend, prompt)
@@ -153,20 +152,19 @@ def run_camera(window) -> bool:
     def finish(result):
         from ai.cache import place
 
-        asset = asset_from_info(probe(place(result, generated, ["move.mp4"])["move.mp4"]), rate,
-                                provenance=result.provenance)
-        asset.name = f"{' + '.join(req.moves)} ({label})"
-        return asset
+        return asset_from_info(probe(place(result, generated, ["move.mp4"])["move.mp4"]), rate,
+                               provenance=result.provenance, name=f"{' + '.join(req.moves)} ({label})")
 
     def apply(asset):
-        tid = track
-        if tid is None:
-            if not doc.project.video_tracks():
-                from editor.timeline import edits
+        with doc.group("Camera move"):
+            tid = track
+            if tid is None:
+                if not doc.project.video_tracks():
+                    from editor.timeline import edits
 
-                doc.apply("Add track", edits.add_track, "video", index=0)
-            tid = doc.project.video_tracks()[0].id
-        doc.apply("Camera move", add_generated_clip, asset, tid, start)
+                    doc.apply("Add track", edits.add_track, "video", index=0)
+                tid = doc.project.video_tracks()[0].id
+            doc.apply("Camera move", add_generated_clip, asset, tid, start)
 
     return run_tool(window, tab.row, lambda progress, cancelled: move_spec(req, [{"source": label}]), finish,
                     apply)
@@ -192,7 +190,7 @@ def run_sound(window) -> bool:
         return False
     preset = None if tab.preset.currentText() == "auto" else tab.preset.currentText()
     words, backend = tab.words.text(), tab.backend.currentData()
-    project = copy.deepcopy(doc.project)
+    project = doc.project  # a snapshot: the worker never sees later edits
     generated = doc.generated_dir()
     rate = project.settings.rate
 
@@ -211,8 +209,8 @@ def run_sound(window) -> bool:
         wavs = place(result, generated, [f"{name}.wav" for name in layers])
         assets = []
         for name in layers:
-            a = asset_from_info(probe(wavs[f"{name}.wav"]), rate, provenance=result.provenance)
-            a.name = f"{name.capitalize()} \u2014 {clip.name}"
+            a = asset_from_info(probe(wavs[f"{name}.wav"]), rate, provenance=result.provenance,
+                                name=f"{name.capitalize()} \u2014 {clip.name}")
             assets.append((name.capitalize(), a))
         return assets
 

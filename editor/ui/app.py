@@ -14,6 +14,7 @@ def start(files=(), demo=None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from editor.resources import resource
+    from editor.project.recovery import discard as discard_recoveries
     from editor.ui.document import load_recovery, pending_recoveries
     from editor.ui.main_window import MainWindow
 
@@ -37,10 +38,19 @@ def start(files=(), demo=None) -> int:
             window, "Seamline", "Seamline was closed unexpectedly. Restore the unsaved work?",
             QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
         if answer:
-            window.set_document(load_recovery(recoveries[0]))
-            window.doc.write_recovery()
-        for extra in recoveries[int(answer):]:
-            extra.unlink(missing_ok=True)
+            from editor.errors import ProjectError
+
+            try:
+                doc, message = load_recovery(recoveries[0])
+            except ProjectError as exc:
+                window.notify(str(exc), "Autosaved work")
+            else:
+                window.set_document(doc)
+                window.doc.write_recovery()
+                if message:
+                    window.notify(message, "Autosaved work")
+            recoveries = recoveries[1:]
+        discard_recoveries(recoveries)
     if demo is not None:
         from editor.ui.demo import open_demo
 

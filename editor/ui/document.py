@@ -1,43 +1,22 @@
-"""The open project, its undo stack and its file: the one mutation path every view and autosave hangs off."""
+"""The Qt face of a Session: signals for the views, undo/redo actions, selection, playhead, autosave.
+
+The Session (editor/session.py) owns the project, its history and its file; this adapter only turns its change
+events into Qt signals and keeps the UI state (selection, playhead) that is not part of the project. The history is
+the Session's own (no QUndoStack): one history, so undo in the UI, autosave and the headless core can never disagree.
+"""
 from __future__ import annotations
 
-import json
 import os
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from editor.errors import ProjectError
-from editor.project import fileio
+from editor.project import recovery
 from editor.render.sources import MediaPool
-from editor.resources import data_dir
+from editor.session import Change, Session
 from editor.timeline.model import EditError, Project, ProjectSettings
 from editor.ui.callbacks import Callbacks
-
-
-class EditCommand(QUndoCommand):
-    """One undo step over a core edit that has already been applied (core edits return their inverse; calling
-    the inverse returns the redo)."""
-
-    def __init__(self, doc: "Document", text: str, inverse):
-        super().__init__(text)
-        self.doc = doc
-        self._inverse = inverse
-        self._redo = None
-        self._first = True
-
-    def redo(self):
-        if self._first:  # applied before the push, so a refused edit never reaches the stack
-            self._first = False
-        else:
-            self._inverse = self._redo()
-        self.doc.changed.emit()
-
-    def undo(self):
-        self._redo = self._inverse()
-        self.doc.changed.emit()
 
 
 class Document(QObject):
@@ -49,42 +28,64 @@ class Document(QObject):
     AUTOSAVE_DELAY_MS = 3000
     AUTOSAVE_PERIOD_MS = 60000
 
-    def __init__(self, project: Project | None = None, path: str | None = None):
+    def __init__(self, project: Project | None = None, path: str | None = None, session: Session | None = None):
         super().__init__()
-        self.project = project or Project(settings=ProjectSettings(1920, 1080))
-        self.path = Path(path) if path else None
-        self.undo = QUndoStack(self)
-        self.pool = MediaPool(self.project.settings.sample_rate, self.project.settings.channels, proxies=True)
+        self.session = session or Session(project or Project(settings=ProjectSettings(1920, 1080)), path)
+        self.last_change: Change | None = None
+        s = self.project.settings
+        self.pool = MediaPool(s.sample_rate, s.channels, proxies=True)
         self.selection: set[str] = set()
         self.selected_track: str | None = None
         self.selected_cut: tuple[str, str, str] | None = None  # (track, a, b)
         self.playhead = 0
         self.playhead_changed = Callbacks()  # fires on every playback tick: a plain callback list
+        self._recovery = recovery.recovery_name(self._recovery_key())
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.timeout.connect(self.write_recovery)
         self._periodic = QTimer(self)
         self._periodic.timeout.connect(self._periodic_autosave)
         self._periodic.start(self.AUTOSAVE_PERIOD_MS)
-        self.undo.indexChanged.connect(self._schedule_autosave)
-        self.undo.cleanChanged.connect(self._clean_changed)
+        self._was_modified = self.modified
+        self._unsubscribe = self.session.subscribe(self._on_change)
 
-    def _schedule_autosave(self, _=None):
-        self._autosave.start(self.AUTOSAVE_DELAY_MS)
+    # -- the session --------------------------------------------------------------------------------------------
+    @property
+    def project(self) -> Project:
+        """The current project: immutable, so also a snapshot any worker may keep."""
+        return self.session.project
 
-    def _clean_changed(self, _=None):
-        self.path_changed.emit()
+    @property
+    def path(self) -> Path | None:
+        return self.session.path
 
-    # -- edits -------------------------------------------------------------------------------------------------
+    def _on_change(self, change: Change) -> None:
+        self.last_change = change
+        if change.kind != "save":
+            self.changed.emit()
+            self._autosave.start(self.AUTOSAVE_DELAY_MS)
+        if self.modified != self._was_modified or change.kind in ("save", "load"):
+            self._was_modified = self.modified
+            self.path_changed.emit()
+
     def apply(self, text: str, fn, *args, **kwargs) -> bool:
         """Run a core edit as one undo step. A refused edit shows its reason and changes nothing."""
         try:
-            inverse = fn(self.project, *args, **kwargs)
+            self.session.apply(text, fn, *args, **kwargs)
         except (EditError, ProjectError, ValueError) as exc:
             self.error.emit(str(exc))
             return False
-        self.undo.push(EditCommand(self, text, inverse))
         return True
+
+    def group(self, label: str):
+        """`with doc.group("Fill"):` several applies, one undo step."""
+        return self.session.group(label)
+
+    def undo(self) -> None:
+        self.session.undo()
+
+    def redo(self) -> None:
+        self.session.redo()
 
     def set_playhead(self, frame: int) -> None:
         frame = max(0, min(int(frame), max(0, self.project.duration)))
@@ -103,10 +104,10 @@ class Document(QObject):
         self.selection = set()
         self.selection_changed.emit()
 
-    # -- files -------------------------------------------------------------------------------------------------
+    # -- files --------------------------------------------------------------------------------------------------
     @property
     def modified(self) -> bool:
-        return not self.undo.isClean()
+        return self.session.modified
 
     @property
     def title(self) -> str:
@@ -119,19 +120,17 @@ class Document(QObject):
             raise ProjectError("choose where to save the project")
         if target.suffix.lower() != ".seam":
             target = target.with_suffix(".seam")
-        self.project.name = target.stem
-        fileio.save(self.project, target)
-        self.path = target
-        self.undo.setClean()
+        old_recovery = self._recovery
+        written = self.session.save(target)
+        # the autosave of this work (under its old name when it was untitled) is no longer needed
+        recovery.discard([recovery.recovery_dir() / old_recovery])
+        self._recovery = recovery.recovery_name(self._recovery_key())
         self.clear_recovery()
-        self.path_changed.emit()
-        return target
+        return written
 
     @classmethod
     def open(cls, path) -> "Document":
-        from editor.project import load
-
-        return cls(load(path), str(path) if Path(path).suffix.lower() == ".seam" else None)
+        return cls(session=Session.open(path))
 
     def generated_dir(self) -> Path:
         if self.path is not None:
@@ -140,7 +139,7 @@ class Document(QObject):
 
         return default_generated_dir()
 
-    # -- autosave / recovery -----------------------------------------------------------------------------------
+    # -- autosave / recovery ------------------------------------------------------------------------------------
     def _periodic_autosave(self):
         if self.modified:
             self.write_recovery()
@@ -149,53 +148,32 @@ class Document(QObject):
         if not self.modified:
             return
         try:
-            rec = recovery_dir()
-            data = fileio.to_dict(self.project, self.path.parent if self.path else None)
-            data["recovery"] = {"path": str(self.path) if self.path else None, "time": time.time()}
-            tmp = rec / f".{self._recovery_name()}.tmp"
-            tmp.write_text(json.dumps(data))
-            os.replace(tmp, rec / self._recovery_name())
+            recovery.write(self.project, self._recovery, self.path)
         except OSError as exc:
-            self.error.emit(f"autosave failed: {exc}")
+            self.error.emit(f"autosave failed: {exc.strerror or exc}")
 
-    def _recovery_name(self) -> str:
-        import hashlib
-
-        key = str(self.path.resolve()) if self.path else f"untitled-{os.getpid()}-{id(self)}"
-        return hashlib.sha1(key.encode()).hexdigest()[:16] + ".seam-recovery"
+    def _recovery_key(self) -> str:
+        return str(self.path.resolve()) if self.path else f"untitled-{os.getpid()}-{id(self)}"
 
     def clear_recovery(self) -> None:
-        try:
-            (recovery_dir() / self._recovery_name()).unlink()
-        except OSError:
-            pass
+        recovery.discard([recovery.recovery_dir() / self._recovery])
 
     def close(self) -> None:
         self._periodic.stop()
         self._autosave.stop()
+        self._unsubscribe()
         self.clear_recovery()
         self.pool.close()
 
 
-def recovery_dir() -> Path:
-    p = data_dir() / "recovery"
-    p.mkdir(parents=True, exist_ok=True)
-    return p
-
-
 def pending_recoveries() -> list[Path]:
-    return sorted(recovery_dir().glob("*.seam-recovery"), key=lambda p: -p.stat().st_mtime)
+    return recovery.pending()
 
 
-def load_recovery(path: Path) -> Document:
-    data = json.loads(path.read_text())
-    info = data.get("recovery", {})
-    orig = info.get("path")
-    base = Path(orig).parent if orig else None
-    project = fileio.from_dict(data, base)
-    doc = Document(project, orig)
-    # the restored state is unsaved work: mark it modified so the user saves it
-    doc.undo.resetClean()
-    doc.undo.push(QUndoCommand("Restore autosave"))
-    path.unlink(missing_ok=True)
-    return doc
+def load_recovery(path: Path) -> tuple["Document", str]:
+    """(document with the restored, unsaved work; a message for the user, empty when all was read). Raises
+    ProjectError when nothing could be read (the file has been moved aside)."""
+    project, orig, message = recovery.load(path)
+    session = Session(project, orig)
+    session.reset(project, orig, modified=True)  # the restored state is unsaved work
+    return Document(session=session), message

@@ -91,7 +91,20 @@ class MainWindow(QMainWindow):
         doc.selection_changed.connect(lambda: self.ai.refresh(self.doc))
         doc.error.connect(self.show_error)
         doc.playhead_changed.connect(self._show_time)
+        doc.changed.connect(self._sync_undo)
+        doc.path_changed.connect(self._sync_undo)
         self.ai.refresh(doc)
+        self._sync_undo()
+
+    def _sync_undo(self):
+        """Undo/Redo follow the current document's history, with the step's name in the menu."""
+        if not hasattr(self, "undo_action"):
+            return
+        s = self.doc.session
+        self.undo_action.setEnabled(s.can_undo)
+        self.redo_action.setEnabled(s.can_redo)
+        self.undo_action.setText(f"Undo {s.undo_label}" if s.can_undo else "Undo")
+        self.redo_action.setText(f"Redo {s.redo_label}" if s.can_redo else "Redo")
 
     def set_document(self, doc: Document):
         old = self.doc
@@ -131,6 +144,14 @@ class MainWindow(QMainWindow):
         if self.isVisible() and not getattr(self, "quiet_errors", False):
             QMessageBox.warning(self, "Seamline", msg)
 
+    def notify(self, msg: str, title: str = "Seamline") -> QMessageBox:
+        """A message that does not block: the window stays usable (and scripted runs go on)."""
+        self.statusBar().showMessage(msg, 15000)
+        box = QMessageBox(QMessageBox.Information, title, msg, QMessageBox.Ok, self)
+        box.setModal(False)
+        box.show()
+        return box
+
     def _build_menus(self):
         mb = self.menuBar()
 
@@ -158,9 +179,10 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         act(f, "Quit", self.close, QKeySequence.Quit)
         e = mb.addMenu("&Edit")
-        undo = self.doc.undo.createUndoAction(self, "Undo")
+        undo, redo = QAction("Undo", self), QAction("Redo", self)
+        undo.triggered.connect(lambda: self.doc.undo())
+        redo.triggered.connect(lambda: self.doc.redo())
         undo.setShortcut(QKeySequence.Undo)
-        redo = self.doc.undo.createRedoAction(self, "Redo")
         redo.setShortcut(QKeySequence.Redo)
         self.undo_action, self.redo_action = undo, redo
         e.addAction(undo)
@@ -353,6 +375,15 @@ class MainWindow(QMainWindow):
             return
         assets, bad = result
         self.bin.errors.update(bad)
+        with self.doc.group(f"Import {len(assets)} file(s)"):
+            self._place_imported(assets, place, lay_out)
+        self.bin.refresh()
+        msg = f"imported {len(assets)} file(s)"
+        if bad:
+            msg += f"; {len(bad)} could not be read: " + "; ".join(f"{Path(k).name}: {v}" for k, v in bad.items())
+        self.statusBar().showMessage(msg, 10000)
+
+    def _place_imported(self, assets, place, lay_out):
         for a in assets:
             self.doc.apply(f"Import {a.name}", edits.add_asset, a)
         if place and assets:
@@ -368,11 +399,6 @@ class MainWindow(QMainWindow):
                 tid = self.doc.project.video_tracks()[0].id
                 self.timeline.drop_asset(a.id, tid, self.doc.project.duration)
             self.timeline.zoom_to_fit()
-        self.bin.refresh()
-        msg = f"imported {len(assets)} file(s)"
-        if bad:
-            msg += f"; {len(bad)} could not be read: " + "; ".join(f"{Path(k).name}: {v}" for k, v in bad.items())
-        self.statusBar().showMessage(msg, 10000)
 
     def _want_thumbs(self, asset_id: str):
         if asset_id in self._thumb_jobs or asset_id not in self.doc.project.assets:
@@ -435,8 +461,9 @@ class MainWindow(QMainWindow):
         return ids[:1]
 
     def split_selected(self):
-        for cid in self._selected_or_under_playhead():
-            self.timeline.split(cid, self.doc.playhead)
+        with self.doc.group("Split"):
+            for cid in self._selected_or_under_playhead():
+                self.timeline.split(cid, self.doc.playhead)
 
     def delete_selected(self):
         ids = list(self.doc.selection)
@@ -539,12 +566,11 @@ class ExportDialog(QDialog):
             self.path.setText(path)
 
     def start(self):
-        import copy
         import time
 
         from editor.render.exporter import export
 
-        project = copy.deepcopy(self.window_.doc.project)  # the user may keep editing while it runs
+        project = self.window_.doc.project  # immutable: the user keeps editing while it runs, it does not change
         preset = None if self.preset.currentText() == "project size" else self.preset.currentText()
         out = self.path.text()
         t0 = time.monotonic()

@@ -1,0 +1,179 @@
+"""The difference between two versions of a project, small enough to keep hundreds of them as undo history.
+
+`diff(old, new)` compares two immutable projects; because an edit shares every object it did not change, only the
+changed tracks are looked into, and within a track only clips whose object changed are recorded. A ripple that moves
+thousands of clips by the same amount is stored as one shift (delta, clip ids), not as thousands of clip pairs.
+`delta.apply(project, forward)` replays it either way: forward turns `old` into `new`, backward `new` into `old`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from editor.timeline.model import Clip, Node, Project, Track, evolve
+
+_KEYED = "clips"  # the only large field; every other field is stored whole when it changes
+
+
+@dataclass(frozen=True)
+class ClipsDelta:
+    removed: tuple[Clip, ...] = ()
+    added: tuple[Clip, ...] = ()
+    changed: tuple[tuple[Clip, Clip], ...] = ()  # (old, new) of the same id
+    shifted: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (frames, ids) of clips whose only change is start
+
+    def apply(self, clips: tuple[Clip, ...], forward: bool) -> tuple[Clip, ...]:
+        gone = {c.id for c in (self.removed if forward else self.added)}
+        fresh = self.added if forward else self.removed
+        swap = {(n if forward else o).id: (n if forward else o) for o, n in self.changed}
+        move = {cid: (d if forward else -d) for d, ids in self.shifted for cid in ids}
+        out = []
+        for c in clips:
+            if c.id in gone:
+                continue
+            c = swap.get(c.id, c)
+            d = move.get(c.id)
+            out.append(evolve(c, start=c.start + d) if d else c)
+        out.extend(fresh)
+        return tuple(sorted(out, key=lambda c: c.start))
+
+    @property
+    def ids(self) -> set[str]:
+        return {c.id for c in self.removed} | {c.id for c in self.added} | {n.id for _, n in self.changed} | {
+            cid for _, ids in self.shifted for cid in ids}
+
+
+def _only_start_differs(o: Clip, n: Clip) -> bool:
+    d = dict(n.__dict__)
+    d["start"] = o.start
+    return d == o.__dict__ and o.__pydantic_extra__ == n.__pydantic_extra__
+
+
+def diff_clips(old: tuple[Clip, ...], new: tuple[Clip, ...]) -> ClipsDelta:
+    kept = {id(c) for c in old}
+    fresh = [c for c in new if id(c) not in kept]
+    if not fresh and len(new) == len(old):
+        return ClipsDelta()
+    now = {id(c) for c in new}
+    lost = [c for c in old if id(c) not in now]
+    lost_by_id = {c.id: c for c in lost}
+    fresh_ids = {c.id for c in fresh}
+    changed, shifted = [], defaultdict(list)
+    added = []
+    for n in fresh:
+        o = lost_by_id.get(n.id)
+        if o is None:
+            added.append(n)
+        elif _only_start_differs(o, n):
+            shifted[n.start - o.start].append(n.id)
+        else:
+            changed.append((o, n))
+    removed = tuple(c for c in lost if c.id not in fresh_ids)
+    return ClipsDelta(removed, tuple(added), tuple(changed), tuple((d, tuple(ids)) for d, ids in shifted.items()))
+
+
+def _field_changes(old: Node, new: Node, skip: tuple[str, ...]) -> dict:
+    d1, d2 = old.__dict__, new.__dict__
+    out = {k: (d1.get(k), d2.get(k)) for k in d1.keys() | d2.keys()
+           if k not in skip and d1.get(k) is not d2.get(k) and d1.get(k) != d2.get(k)}
+    if old.__pydantic_extra__ != new.__pydantic_extra__:
+        out["__pydantic_extra__"] = (old.__pydantic_extra__, new.__pydantic_extra__)
+    return out
+
+
+def _set_fields(obj: Node, changes: dict, forward: bool) -> Node:
+    if not changes:
+        return obj
+    vals = {k: (n if forward else o) for k, (o, n) in changes.items()}
+    extra = vals.pop("__pydantic_extra__", None)
+    out = evolve(obj, **vals)
+    if "__pydantic_extra__" in changes:
+        object.__setattr__(out, "__pydantic_extra__", extra)
+    return out
+
+
+@dataclass(frozen=True)
+class TrackDelta:
+    id: str
+    fields: dict = field(default_factory=dict)  # name -> (old, new)
+    clips: ClipsDelta = ClipsDelta()
+
+    def apply(self, track: Track, forward: bool) -> Track:
+        track = _set_fields(track, self.fields, forward)
+        if self.clips != ClipsDelta():
+            track = evolve(track, clips=self.clips.apply(track.clips, forward))
+        return track
+
+
+@dataclass(frozen=True)
+class ProjectDelta:
+    fields: dict = field(default_factory=dict)  # settings, name, meta, markers ... -> (old, new)
+    assets: dict = field(default_factory=dict)  # id -> (old or None, new or None)
+    order: tuple | None = None  # (old track ids, new track ids) when tracks were added, removed or reordered
+    tracks_gone: dict = field(default_factory=dict)  # id -> Track (in old only)
+    tracks_new: dict = field(default_factory=dict)  # id -> Track (in new only)
+    tracks: tuple[TrackDelta, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.fields or self.assets or self.order or self.tracks)
+
+    def apply(self, project: Project, forward: bool = True) -> Project:
+        changes = {}
+        if self.fields:
+            project = _set_fields(project, self.fields, forward)
+        if self.assets:
+            assets = dict(project.assets)
+            for k, (o, n) in self.assets.items():
+                v = n if forward else o
+                if v is None:
+                    assets.pop(k, None)
+                else:
+                    assets[k] = v
+            changes["assets"] = assets
+        by_id = {t.id: t for t in project.tracks}
+        by_id.update(self.tracks_new if forward else self.tracks_gone)
+        for td in self.tracks:
+            by_id[td.id] = td.apply(by_id[td.id], forward)
+        ids = (self.order[1] if forward else self.order[0]) if self.order else [t.id for t in project.tracks]
+        changes["tracks"] = tuple(by_id[i] for i in ids)
+        return evolve(project, **changes)
+
+    # what changed, for views
+    @property
+    def track_ids(self) -> set[str]:
+        return {td.id for td in self.tracks} | set(self.tracks_gone) | set(self.tracks_new)
+
+    @property
+    def clip_ids(self) -> set[str]:
+        out = set()
+        for td in self.tracks:
+            out |= td.clips.ids
+        for t in list(self.tracks_gone.values()) + list(self.tracks_new.values()):
+            out |= {c.id for c in t.clips}
+        return out
+
+
+def diff(old: Project, new: Project) -> ProjectDelta:
+    if old is new:
+        return ProjectDelta()
+    fields = _field_changes(old, new, ("tracks", "assets"))
+    assets = {}
+    if old.assets is not new.assets:
+        assets = {k: (old.assets.get(k), new.assets.get(k)) for k in old.assets.keys() | new.assets.keys()
+                  if old.assets.get(k) is not new.assets.get(k)}
+    o_ids, n_ids = [t.id for t in old.tracks], [t.id for t in new.tracks]
+    o_map, n_map = dict(zip(o_ids, old.tracks)), dict(zip(n_ids, new.tracks))
+    tds = []
+    for t in new.tracks:
+        o = o_map.get(t.id)
+        if o is None or o is t:
+            continue
+        cd = diff_clips(o.clips, t.clips) if o.clips is not t.clips else ClipsDelta()
+        fc = _field_changes(o, t, (_KEYED,))
+        if fc or cd != ClipsDelta():
+            tds.append(TrackDelta(t.id, fc, cd))
+    return ProjectDelta(
+        fields=fields, assets=assets, order=(tuple(o_ids), tuple(n_ids)) if o_ids != n_ids else None,
+        tracks_gone={i: o_map[i] for i in o_ids if i not in n_map},
+        tracks_new={i: n_map[i] for i in n_ids if i not in o_map}, tracks=tuple(tds))
