@@ -1,7 +1,9 @@
 """The AI panel: one tab per tool. Jobs run on workers with progress and cancel; results land as one undo step."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import sys
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QProgressBar, QPushButton, QTabWidget, QWidget)
 
@@ -100,9 +102,12 @@ def choice_box(items) -> QComboBox:
 def backend_box(tool: str) -> QComboBox:
     """A tool's backends from the one table (ai/catalog.py): the title shown, the name as the item's data."""
     box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # long titles never widen the dock
+    box.setMinimumContentsLength(16)
     t = ai_tool(tool)
     if t.auto:
-        box.addItem("auto (built-in for the same shot, a downloaded model otherwise)", "auto")
+        box.addItem("auto", "auto")
+        box.setItemData(0, "built-in for the same shot, a downloaded model for different shots", Qt.ToolTipRole)
     for b in t.backends:
         if b.kind == "helper":
             continue
@@ -230,6 +235,14 @@ class AIPanel(QTabWidget):
         self.addTab(self.fill, "Fill transition")
         self.addTab(self.camera, "Camera move")
         self.addTab(self.sound, "Sound")
+        self.memory_check = QTimer(self)  # loaded models are released when the machine runs short of RAM
+        self.memory_check.timeout.connect(self.check_memory)
+        self.memory_check.start(20000)
+
+    @staticmethod
+    def check_memory() -> int:
+        models = sys.modules.get("ai.models")  # nothing loaded if a generative backend never ran
+        return models.check_memory() if models is not None else 0
 
     def fill_selected_cut(self):
         self.window_.fill_selected_cut()

@@ -25,7 +25,7 @@ class ModelsDialog(QDialog):
         self.window_ = window
         self.endpoint = endpoint  # another hub (tests use a local one)
         self.setWindowTitle("AI models")
-        self.resize(1100, 560)
+        self.resize(1250, 640)
         lay = QVBoxLayout(self)
         self.free = QLabel("")
         lay.addWidget(self.free)
@@ -33,7 +33,12 @@ class ModelsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((330, 0, 70, 230, 250, 180)):
+            if width:
+                self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         lay.addWidget(self.table, 1)
         row = QHBoxLayout()
