@@ -147,3 +147,37 @@ def test_without_ray_the_option_says_how_to_install_it(monkeypatch, tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "main.py"), "fill-transition", "--help"], capture_output=True,
                        text=True, timeout=60)
     assert "--cluster" in r.stdout and "seamline[cluster]" in r.stdout
+
+
+def test_the_editor_runs_its_jobs_on_the_cluster_chosen_in_settings(ray_cluster, qtbot, tmp_path, monkeypatch):
+    pytest.importorskip("pytestqt")
+    from fractions import Fraction
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from ai.settings import update_user_settings
+    from editor.actions.media import project_for_files
+    from editor.ui.ai_panel import select_backend
+    from editor.ui.document import Document
+    from editor.ui.main_window import MainWindow
+    from mediagen import indexed_video
+
+    monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("SEAMLINE_CONFIG", str(tmp_path / "config"))
+    update_user_settings("compute", {"mode": "ray", "address": ray_cluster})
+    src = indexed_video(tmp_path / "a.mp4", 60, Fraction(30), size=(96, 54))
+    w = MainWindow(Document(project_for_files([src, src])))
+    w.quiet_errors = True
+    w.ask = lambda *a: QMessageBox.Discard  # closing at the end of the test: no question
+    qtbot.addWidget(w)
+    v = w.doc.project.video_tracks()[0]
+    a, b = sorted(v.clips, key=lambda c: c.start)
+    w.doc.select_cut(v.id, a.id, b.id)
+    select_backend(w.ai.fill.backend, "builtin")
+    w.ai.fill.duration.setValue(0.25)
+    w.fill_selected_cut()
+    qtbot.waitUntil(lambda: len(w.doc.project.video_tracks()[0].clips) == 3, timeout=120000)
+    fill = sorted(w.doc.project.video_tracks()[0].clips, key=lambda c: c.start)[1]
+    prov = w.doc.project.assets[fill.asset_id].provenance
+    assert prov["node"]["where"] == "ray" and prov["tool"] == "fill-transition"
+    assert Path(w.doc.project.assets[fill.asset_id].path).is_file()  # placed beside the project, not in the cache

@@ -19,12 +19,15 @@ LORA = "guoyww/animatediff-motion-lora-zoom-in"
 def window(qtbot, monkeypatch, tmp_path):
     monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("SEAMLINE_CONFIG", str(tmp_path / "config"))
+    from PySide6.QtWidgets import QMessageBox
+
     from editor.ui.document import Document
     from editor.ui.main_window import MainWindow
 
     def make(project=None):
         w = MainWindow(Document(project) if project is not None else Document())
         w.quiet_errors = True
+        w.ask = lambda *a: QMessageBox.Discard
         qtbot.addWidget(w)
         w.show()
         return w
@@ -111,6 +114,7 @@ def test_ai_settings_show_the_cache_size_clear_it_and_choose_compute(window, qtb
     from ai.transition.fill import FillRequest, run_fill_job
     from editor.ui.ai_settings import AISettingsDialog
 
+    monkeypatch.setenv("SEAMLINE_CACHE", str(tmp_path / "cache"))
     a = np.zeros((32, 32, 3), np.uint8)
     run_fill_job(FillRequest(a=a, b=a + 50, frames=2))  # one result in the default cache
     w = window()
