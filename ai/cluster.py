@@ -232,7 +232,7 @@ class Cluster:
         try:
             found, node = ray.get(task.remote(dict(spec.models)))
         except Exception as exc:
-            raise _from_remote(exc, spec, self.address, "checking the models") from None
+            raise from_remote(exc, f"{spec.tool} ({spec.backend})", self.address, "checking the models for") from None
         self.weights = found
         return {role: {k: v for k, v in i.items() if k != "bytes"} for role, i in found.items()}
 
@@ -295,7 +295,7 @@ class Cluster:
         except Exception as exc:
             if cancel_at is not None:
                 raise JobCancelled(f"{spec.tool} was cancelled") from None
-            raise _from_remote(exc, spec, self.address, "running", self.node) from None
+            raise from_remote(exc, f"{spec.tool} ({spec.backend})", self.address, "running", self.node) from None
         finally:
             _RUNNING.pop(job, None)
         for name, data in out["files"].items():
@@ -303,27 +303,29 @@ class Cluster:
         return out["extra"], out["node"]
 
 
-def _from_remote(exc: Exception, spec, address: str, doing: str, node: dict | None = None) -> Exception:
-    """A Ray failure as the error a user can act on: the tool's own error, a dead worker, or a cancel."""
+def from_remote(exc: Exception, what: str, address: str, doing: str, node: dict | None = None) -> Exception:
+    """A Ray failure as the error a user can act on: the job's own error, a dead worker, or a cancel.
+    `what` names the job ("fill-transition (builtin)", "render frames 0-250")."""
     import ray.exceptions as rx
 
     where = f" on {node['host']} ({node['ip']})" if node else ""
     if isinstance(exc, rx.TaskCancelledError):
-        return JobCancelled(f"{spec.tool} was cancelled")
+        return JobCancelled(f"{what} was cancelled")
     if isinstance(exc, (rx.WorkerCrashedError, rx.NodeDiedError, rx.ObjectLostError, rx.OutOfMemoryError,
                         rx.LocalRayletDiedError)):
-        return ClusterError(f"the Ray worker {doing} {spec.tool} ({spec.backend}){where} stopped before it finished "
-                            f"(killed, or out of memory); nothing was saved. Run it again")
+        return ClusterError(f"the Ray worker {doing} {what}{where} stopped before it finished (killed, or out of "
+                            f"memory); nothing was saved. Run it again")
     cause = getattr(exc, "cause", None)
     if isinstance(cause, KeyboardInterrupt):
-        return JobCancelled(f"{spec.tool} was cancelled")
-    if isinstance(cause, AIError):
-        cause.args = (f"on the cluster{where}: {cause}",) + cause.args[1:]
+        return JobCancelled(f"{what} was cancelled")
+    if isinstance(cause, Exception) and hasattr(cause, "args") and type(cause).__module__.startswith(
+            ("ai.", "editor.")):  # Seamline's own errors say what to do: keep them, say where
+        cause.args = (f"on the cluster{where}: {cause}",) + tuple(cause.args[1:])
         return cause
     if isinstance(cause, Exception):
         text = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
-        return ClusterError(f"{spec.tool} ({spec.backend}) failed on the cluster{where}: {text}")
+        return ClusterError(f"{what} failed on the cluster{where}: {text}")
     if isinstance(exc, rx.RayError):
         text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return ClusterError(f"the Ray cluster at {address} failed while {doing} {spec.tool}: {text}")
+        return ClusterError(f"the Ray cluster at {address} failed while {doing} {what}: {text}")
     return exc

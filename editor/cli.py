@@ -190,7 +190,13 @@ def _run(args) -> int:
         if missing:
             sys.stderr.write("seamline: warning: offline media (shown as red frames): " +
                              ", ".join(a.path for a in missing) + "\n")
-        out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"))
+        if args.cluster:  # segments on the cluster's workers, joined here
+            from editor.actions.render_cluster import render_on_cluster
+
+            out = render_on_cluster(project, args.output, args.cluster, preset=args.preset,
+                                    progress=ProgressBar("render"))
+        else:
+            out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"))
         print(out)
         return 0
     if args.command == "fill-transition":

@@ -181,3 +181,54 @@ def test_the_editor_runs_its_jobs_on_the_cluster_chosen_in_settings(ray_cluster,
     prov = w.doc.project.assets[fill.asset_id].provenance
     assert prov["node"]["where"] == "ray" and prov["tool"] == "fill-transition"
     assert Path(w.doc.project.assets[fill.asset_id].path).is_file()  # placed beside the project, not in the cache
+
+
+def test_a_render_split_into_segments_on_the_cluster_equals_the_local_render(ray_cluster, tmp_path):
+    from fractions import Fraction
+
+    import av
+
+    from editor.actions.media import project_for_files
+    from editor.actions.render_cluster import plan, render_on_cluster
+    from editor.project.fileio import save
+    from editor.render.exporter import export
+    from mediagen import indexed_video
+
+    src = indexed_video(tmp_path / "a.mp4", 330, Fraction(30), size=(160, 90), with_audio=True)
+    project = project_for_files([src, src])
+    assert len(plan(project.duration, 2)) == 2  # two workers: two segments, each starting a GOP
+
+    def decoded(path):
+        with av.open(str(path)) as c:
+            video = [(f.pts, f.to_ndarray(format="yuv420p")) for f in c.decode(video=0)]
+        with av.open(str(path)) as c:
+            sound = np.concatenate([f.to_ndarray() for f in c.decode(audio=0)], axis=1)
+        return video, sound
+
+    export(project, tmp_path / "here.mp4", preset=None, crf=0)  # lossless: pixels compare exactly
+    seen = []
+    render_on_cluster(project, tmp_path / "there.mp4", ray_cluster, preset=None, crf=0, progress=seen.append)
+    here, there = decoded(tmp_path / "here.mp4"), decoded(tmp_path / "there.mp4")
+    assert len(here[0]) == len(there[0]) == project.duration
+    assert all(pa == pb and np.array_equal(x, y) for (pa, x), (pb, y) in zip(here[0], there[0]))
+    assert np.array_equal(here[1], there[1])  # the sound, mixed once, is the local render's sound
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "here.mp4", "there.mp4"]  # no segments left
+    # the command line, with the default (lossy) quality: same frames at the same times, within the encoder's error
+    save(project, tmp_path / "p.seam")
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "render", str(tmp_path / "p.seam"), "-o",
+                        str(tmp_path / "cli.mp4"), "--cluster", ray_cluster], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    cli = decoded(tmp_path / "cli.mp4")
+    export(project, tmp_path / "lossy.mp4", preset=None)
+    lossy = decoded(tmp_path / "lossy.mp4")
+    assert [p for p, _ in cli[0]] == [p for p, _ in lossy[0]] == [p for p, _ in here[0]]
+
+    def psnr(x, y):
+        return 10 * np.log10(255 ** 2 / max(1e-9, np.mean((x.astype(float) - y) ** 2)))
+
+    # each segment is quantised on its own: no frame further from the truth than the local lossy render's worst
+    truth = [x for _, x in here[0]]
+    assert min(psnr(x, t) for (_, x), t in zip(cli[0], truth)) > min(psnr(x, t) for (_, x), t in
+                                                                      zip(lossy[0], truth)) - 1.0
