@@ -38,6 +38,10 @@ def _ray():
     if not ray_installed():
         raise MissingPackage("running on a Ray cluster needs the ray package: `pip install 'seamline[cluster]'` "
                              "(or `pip install 'ray>=2.9'`)")
+    # Recent Ray heads require the cluster's token by default, and a client sends it (Ray reads it from its own
+    # place: ~/.ray/auth_token or RAY_AUTH_TOKEN) only in token mode, which Ray reads when it is imported. Token
+    # mode also reaches heads started without authentication.
+    os.environ.setdefault("RAY_AUTH_MODE", "token")
     import ray
 
     return ray
@@ -63,7 +67,7 @@ class ShippedMedia:
     length: int | None
 
 
-class _Board:
+class SeamlineProgress:
     """Progress messages from running tasks, collected by the driver."""
 
     def __init__(self):
@@ -120,7 +124,7 @@ def connect(address: str) -> "Cluster":
                                    f"machine with `ray start --head --port 6379` and check the address") from None
             _STATE["address"] = address
         if _STATE["board"] is None:
-            _STATE["board"] = ray.remote(num_cpus=0)(_Board).remote()
+            _STATE["board"] = ray.remote(num_cpus=0)(SeamlineProgress).remote()
         return Cluster(address, _STATE["board"])
 
 
