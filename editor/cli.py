@@ -163,6 +163,7 @@ def main(argv=None) -> int:
         errors = errors + (AIError,)
     except ImportError:  # pragma: no cover
         pass
+    _stop_on_signals()
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -171,6 +172,19 @@ def main(argv=None) -> int:
         return _fail("cancelled")
     except errors as exc:
         return _fail(str(exc))
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGHUP end a headless command like Ctrl+C does: the job is cancelled and its partial files are
+    removed on the way out (a plain SIGTERM would leave them)."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, stop)
 
 
 def _run(args) -> int:

@@ -228,3 +228,23 @@ def test_failed_jobs_leave_nothing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         run_job(fill_spec(FillRequest(a=a, b=b, frames=2)), tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_a_signal_during_a_cli_job_leaves_nothing(tmp_path, shared_media, sig):
+    import signal
+
+    env = {**os.environ, "SEAMLINE_CACHE": str(tmp_path / "cache")}
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "camera-move",
+                          str(shared_media / "photos/sam2_cars.jpg"), "-o", str(tmp_path / "m.mp4"), "--move",
+                          "pan-right", "--duration", "30", "--size", "1280x720"], env=env, stderr=subprocess.PIPE,
+                         text=True)
+    jobs = tmp_path / "cache" / "ai-jobs"
+    deadline = time.monotonic() + 120
+    while not (jobs.is_dir() and any(jobs.iterdir())) and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    p.send_signal(getattr(signal, sig))
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and "cancelled" in err and "Traceback" not in err
+    assert list(jobs.iterdir()) == [] and sorted(x.name for x in tmp_path.iterdir()) == ["cache"]
