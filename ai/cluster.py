@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -39,9 +40,11 @@ def _ray():
         raise MissingPackage("running on a Ray cluster needs the ray package: `pip install 'seamline[cluster]'` "
                              "(or `pip install 'ray>=2.9'`)")
     # Recent Ray heads require the cluster's token by default, and a client sends it (Ray reads it from its own
-    # place: ~/.ray/auth_token or RAY_AUTH_TOKEN) only in token mode, which Ray reads when it is imported. Token
-    # mode also reaches heads started without authentication.
-    os.environ.setdefault("RAY_AUTH_MODE", "token")
+    # place: ~/.ray/auth_token or RAY_AUTH_TOKEN) only in token mode, which Ray reads when it is first imported.
+    # Token mode also reaches heads started without authentication. (Once Ray is imported, setting it would only
+    # reach the processes Ray starts, not this one: leave it.)
+    if "ray" not in sys.modules:
+        os.environ.setdefault("RAY_AUTH_MODE", "token")
     import ray
 
     return ray

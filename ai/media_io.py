@@ -169,6 +169,9 @@ def prefetch(iterable, depth: int = 4):
             yield item
     finally:
         stop.set()
+        # wait for the worker to notice (it is between two frames): a thread still inside OpenCV or FFmpeg when
+        # the interpreter exits aborts the process
+        t.join(timeout=30)
 
 
 def copy_atomic(src: Path, dst: Path) -> Path:

@@ -36,13 +36,13 @@ def ray_cluster():
     import shutil
     import tempfile
 
-    import ray
-
     from ai.cluster import start_local
 
     tmp = tempfile.mkdtemp(prefix="ray")  # short: Ray's socket paths live under it
     try:
         yield start_local(num_cpus=2, temp_dir=tmp)
     finally:
+        import ray
+
         ray.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
