@@ -145,8 +145,13 @@ def execute(spec: JobSpec, folder: Path, report: Progress, cancelled: Callable[[
 
 
 def local_identities(spec: JobSpec) -> dict[str, dict]:
+    """The models' revisions and fingerprints on this machine (a missing package is named first: it is what the
+    user has to fix before any model could load)."""
     from ai import models
 
+    backend = get_tool(spec.tool).backend(spec.backend)
+    if backend.kind == "generative":
+        models.require_packages(backend.settings_key)
     return {role: models.identity(ref) for role, ref in spec.models.items()}
 
 

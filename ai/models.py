@@ -144,13 +144,18 @@ def how_to_get_ai() -> str:
     return "install them with `pip install 'seamline[ai]'` (or `bash packaging/setup.sh --ai`)"
 
 
+def require_packages(key: str) -> None:
+    """MissingPackage naming what to install when a backend's packages are not here."""
+    missing = missing_packages(key)
+    if missing:
+        raise MissingPackage(f"{by_key(key)[1].title} needs the Python package(s) {', '.join(missing)}: "
+                             f"{how_to_get_ai()}, or use the built-in backend")
+
+
 def require(key: str, settings: ModelSettings, seconds_of_output: float = 1.0) -> None:
     """Raise the error a user can act on before anything heavy is loaded."""
     backend = by_key(key)[1]
-    missing = missing_packages(key)
-    if missing:
-        raise MissingPackage(f"{backend.title} needs the Python package(s) {', '.join(missing)}: {how_to_get_ai()}, "
-                             f"or use the built-in backend")
+    require_packages(key)
     if not weights_present(key, settings):
         raise ModelNotAvailable(
             f"{backend.title}: the weights ({settings.model}, about {backend.download_gb:g} GB) are not on this "
