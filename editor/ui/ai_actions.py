@@ -51,7 +51,7 @@ def run_tool(window, row, prepare, finish, apply, on_progress=None, on_end=None)
     def failed(msg):
         if on_end:
             on_end()
-        if msg and row.last_model:
+        if msg and row.last_model and not cluster:  # (a model missing on the cluster is downloaded there)
             from editor.ui.models_dialog import offer_download
 
             offer_download(window, msg, row.last_model)
