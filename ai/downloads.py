@@ -56,10 +56,25 @@ def _tree_bytes(folder: Path, pattern: str = "*") -> int:
     return total
 
 
+def _located(card: ModelCard) -> Path | None:
+    """Where a model that does not come from the hub is (its `locate` function), or None."""
+    import importlib
+
+    module, _, func = card.locate.partition(":")
+    try:
+        return Path(getattr(importlib.import_module(module), func)())
+    except (AIError, OSError, ImportError):
+        return None
+
+
 def status(model_id: str) -> ModelStatus:
     from ai.models import model_folder
 
     card = MODELS.get(model_id) or ModelCard(model_id, model_id, "pipeline", 0.0, "unknown", "no")
+    if card.locate:
+        where = _located(card)
+        return ModelStatus(card, where is not None, where, where.stat().st_size if where else 0, 0,
+                           users_of(model_id))
     folder = model_folder(model_id)
     blobs = repo_folder(model_id) / "blobs"
     on_disk = _tree_bytes(blobs) if folder is not None and hub_cache() in folder.parents else (
@@ -174,9 +189,11 @@ def download(model_id: str, progress: Callable[[float, str], None] | None = None
              cancelled: Callable[[], bool] | None = None, endpoint: str | None = None,
              on_bytes: Callable[[int, int, float], None] | None = None) -> Path:
     """Fetch a model into the Hugging Face cache, resuming any partial file. Returns its snapshot folder."""
+    card = MODELS.get(model_id)
+    if card is not None and card.locate:
+        raise AIError(f"{card.title} does not come from the model hub: {card.note}")
     hub = _hub()
     revision, files = plan(model_id, endpoint)
-    card = MODELS.get(model_id)
     marker = card.marker if card else "model_index.json"
     files.sort(key=lambda f: (f[0] == marker, f[0]))  # the file that marks "present" comes last
     total = sum(size for _, size, _ in files)

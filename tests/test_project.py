@@ -12,7 +12,7 @@ from editor.actions.media import project_for_files
 from editor.errors import ProjectError
 from editor.project import load
 from editor.project.fileio import missing_media, save
-from editor.project.otio_bridge import read_otio, write_otio
+from editor.project.interchange import read_timeline, write_timeline
 from editor.timeline import edits
 from mediagen import indexed_video
 
@@ -132,8 +132,8 @@ def test_missing_media_opens_offline(project, tmp_path):
 
 def test_otio_round_trip(project, tmp_path):
     path = tmp_path / "p.otio"
-    write_otio(project, path)
-    back = read_otio(path)
+    write_timeline(project, path)
+    back, _ = read_timeline(path)
     assert back.state()["tracks"] == project.state()["tracks"]
     assert back.settings == project.settings
     import opentimelineio as otio
@@ -178,7 +178,7 @@ def test_cli_probe_and_render(project, tmp_path):
 
     out = probe(tmp_path / "out.mp4")
     assert (out.width, out.height, out.frames) == (1280, 720, project.duration)
-    write_otio(project, tmp_path / "p.otio")
+    write_timeline(project, tmp_path / "p.otio")
     r = _cli("render", tmp_path / "p.otio", "-o", tmp_path / "out2.mp4")
     assert r.returncode == 0, r.stderr
 

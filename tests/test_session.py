@@ -184,3 +184,15 @@ def test_a_render_reads_a_snapshot_while_thousands_of_edits_happen():
         stop.set()
         th.join()
     assert not bad and seen[0] > 10
+
+
+def test_lookups_stay_right_when_a_clip_moves_to_an_earlier_track():
+    """The project index is derived from the previous one: a clip leaving a later track for an earlier one must be
+    found on the earlier one afterwards (and after undo)."""
+    s = Session(make_project())
+    s.apply("Move", edits.move, "c2", 300, "v2")
+    s.apply("Back", edits.move, "c2", 100, "v1")
+    assert s.project.track_of("c2").id == "v1" and s.project.find_clip("c1a")[0].id == "a1"
+    s.undo()
+    assert s.project.track_of("c2").id == "v2"
+    assert problems(s.project) == []

@@ -167,12 +167,18 @@ def test_export_with_progress_and_cancel(qtbot, window, shared_media, tmp_path):
     dlg.cancel()
     qtbot.waitUntil(lambda: dlg.worker is None, timeout=30000)
     left = [f for f in os.listdir(tmp_path) if f != "data"]  # data: the window's autosave folder
-    assert dlg.eta.text() == "cancelled" and not out.exists() and left == []
+    assert dlg.eta.text() == "Export cancelled" and not out.exists() and left == []
     dlg.start()
     qtbot.waitUntil(lambda: dlg.result is not None, timeout=120000)
     from editor.media.probe import probe
 
     assert probe(out).frames == doc.project.duration
+    # issue 16 bug 11: wide enough for a path, and when it is done the way out is "Close", not "Cancel"
+    dlg.show()
+    assert dlg.width() >= 500 and dlg.path.width() > 300
+    assert dlg.cancel_btn.text() == "Close" and dlg.open_btn.isVisible() and not dlg.go.isVisible()
+    dlg.cancel()
+    assert dlg.result is not None and not dlg.isVisible()
 
 
 def test_offline_media_relink(qtbot, window, tmp_path, shared_media):

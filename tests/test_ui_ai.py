@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from editor.actions.media import project_for_files  # noqa: E402
 from editor.timeline import edits  # noqa: E402
@@ -54,11 +54,14 @@ def test_click_fill_on_a_cut_inserts_the_fill_and_undo_restores(qtbot, window, t
     before = doc.project.state()
     w.ai.fill.duration.setValue(0.5)
     select_backend(w.ai.fill.backend, "builtin")
-    top = next(top for t, top, h in tl.rows() if t.id == v.id)
-    h = next(h for t, top, h in tl.rows() if t.id == v.id)
-    handle = tl._handle_rect(v, A, B, top, h).center().toPoint()
+    handle = tl.handle_center(v.id, B.start)
     qtbot.mouseClick(tl, Qt.LeftButton, pos=handle)
     assert doc.selected_cut == (v.id, A.id, B.id)
+    # the "+" opens the cut's popover; nothing runs until "Fill with AI" is pressed in it (issue 16 bug 6)
+    pop = w.cut_popover
+    assert pop.isVisible() and not w.ai.fill.row.busy and len(doc.project.track(vid).clips) == 3
+    pop.length.setValue(0.5)
+    qtbot.mouseClick(pop.fill, Qt.LeftButton)
     qtbot.waitUntil(lambda: len(doc.project.track(vid).clips) == 4, timeout=60000)
     clips = doc.project.track(vid).clips
     fill = clips[1]
@@ -108,3 +111,20 @@ def test_sound_layers_add_three_aligned_tracks_and_undo_removes_them(qtbot, wind
         assert [(c.start, c.duration) for c in t.clips] == [(15, clip.duration)]
     doc.undo()
     assert doc.project.state() == before
+
+
+def test_sound_tab_leaves_out_an_empty_layer_and_says_why(qtbot, window, tmp_path):
+    """A clip with no cut gets no silent Whoosh track; the status bar says why."""
+    from test_sound import CUT, ball_clip
+
+    path = ball_clip(tmp_path / "ball.mp4")
+    p = project_for_files([path])
+    clip = p.video_tracks()[0].clips[0]
+    p = edits.trim(p, clip.id, "out", -(clip.duration - CUT + 5))  # only the first shot: no cut left in the clip
+    w = window(p)
+    doc = w.doc
+    doc.select([doc.project.video_tracks()[0].clips[0].id])
+    qtbot.mouseClick(w.ai.sound.row.go, Qt.LeftButton)
+    qtbot.waitUntil(lambda: w.ai.sound.row.bar.format() == "done", timeout=60000)
+    assert [t.name for t in doc.project.audio_tracks()] == ["Ambience", "Foley"]
+    assert "Whoosh: no cuts in this clip, so no whooshes" in w.statusBar().currentMessage()

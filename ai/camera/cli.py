@@ -24,7 +24,7 @@ def _focus(text):
 
 
 def run_camera_cli(args, bar) -> int:
-    from editor.media.reader import ImageReader, VideoReader
+    from editor.media.reader import ImageReader, open_visual
 
     info = probe(args.source)
     clip = None
@@ -33,11 +33,12 @@ def run_camera_cli(args, bar) -> int:
         source = ImageReader(args.source, info=info).frame(0)
         fps = args.fps or Fraction(30)
     elif info.kind == "video":
-        reader = VideoReader(args.source, info=info)
+        reader = open_visual(args.source, info=info)  # a video or an animated GIF/WebP/APNG
         try:
             source = reader.frame(0)
         finally:
-            reader.close()
+            if hasattr(reader, "close"):
+                reader.close()
         fps = args.fps or info.rate
         clip, ratio = str(args.source), Fraction(info.rate) / Fraction(fps)
     else:

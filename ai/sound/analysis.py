@@ -7,6 +7,8 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
+from ai.sound.cuts import find_cuts
+
 WIDTH = 160  # analysis width in pixels
 
 
@@ -52,24 +54,42 @@ class ClipAnalysis:
 
 
 def _frames_from_file(path, max_frames: int | None = None):
+    """Every frame, WIDTH pixels wide (upright), RGB. 4:2:0 frames are reduced from their planes: no full-size
+    colour conversion, ~3x faster than a scaled to_ndarray at 720p."""
     import av
 
+    from editor.media.probe import probe
     from editor.media.reader import REFORMAT_LOCK
 
+    info = probe(path, check_tail=False)  # clear errors for files that cannot be read
+    h = max(8, int(round(WIDTH * info.height / max(1, info.width))) // 2 * 2)
+    turn = info.rotation // 90
+    size = (h, WIDTH) if turn % 2 else (WIDTH, h)  # the decoded frame's size before it is turned upright
+    out = []
     with av.open(str(path)) as c:
         s = c.streams.video[0]
         s.thread_type = "AUTO"
-        from editor.media.probe import probe
-
-        info = probe(path)
-        h = max(8, int(round(WIDTH * info.height / max(1, info.width))) // 2 * 2)
-        out = []
         for f in c.decode(s):
-            with REFORMAT_LOCK:
-                out.append(f.to_ndarray(format="rgb24", width=WIDTH, height=h, interpolation="FAST_BILINEAR"))
+            if f.format.name in ("yuv420p", "yuvj420p"):
+                img = _small_rgb(f, size)
+            else:
+                with REFORMAT_LOCK:
+                    img = f.to_ndarray(format="rgb24", width=size[0], height=size[1], interpolation="FAST_BILINEAR")
+            out.append(np.ascontiguousarray(np.rot90(img, turn)) if turn else img)
             if max_frames and len(out) >= max_frames:
                 break
-        return out, info.rate
+    return out, info.rate
+
+
+def _small_rgb(frame, size: tuple[int, int]) -> np.ndarray:
+    """A 4:2:0 frame reduced to `size` from its Y, U and V planes, then converted to RGB."""
+    planes = []
+    for k in range(3):
+        p = frame.planes[k]
+        pw, ph = (frame.width, frame.height) if k == 0 else ((frame.width + 1) // 2, (frame.height + 1) // 2)
+        arr = np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[:ph, :pw]
+        planes.append(cv2.resize(arr, size, interpolation=cv2.INTER_AREA))
+    return cv2.cvtColor(cv2.merge(planes), cv2.COLOR_YUV2RGB)
 
 
 def analyse_frames(frames: list[np.ndarray], fps, words: str = "") -> ClipAnalysis:
@@ -84,9 +104,6 @@ def analyse_frames(frames: list[np.ndarray], fps, words: str = "") -> ClipAnalys
     motion = np.zeros(n)
     position = np.zeros(n)
     camera = np.zeros((n, 2))
-    hist_d = np.zeros(n)
-    hists = [cv2.normalize(cv2.calcHist([f], [0, 1, 2], None, [8, 8, 8], [0, 256] * 3), None).ravel()
-             for f in small]
     xs = np.linspace(-1, 1, WIDTH)[None, :]
     win = cv2.createHanningWindow((WIDTH, hh), cv2.CV_32F)
     for i in range(1, n):
@@ -105,10 +122,9 @@ def analyse_frames(frames: list[np.ndarray], fps, words: str = "") -> ClipAnalys
         motion[i] = float(diff.mean())
         tot = diff.sum()
         position[i] = float((diff * xs).sum() / tot) if tot > 1e-6 else position[i - 1]
-        hist_d[i] = cv2.compareHist(hists[i - 1], hists[i], cv2.HISTCMP_BHATTACHARYYA)
     if n > 1:
         position[0] = position[1]
-    cuts = _cuts(hist_d, motion)
+    cuts, _ = find_cuts(small, camera)
     for c in cuts:  # the picture change at a cut is not motion
         motion[c] = 0.5 * (motion[c - 1] + (motion[c + 1] if c + 1 < n else motion[c - 1]))
         position[c] = position[c + 1] if c + 1 < n else position[c - 1]
@@ -120,20 +136,6 @@ def analyse_frames(frames: list[np.ndarray], fps, words: str = "") -> ClipAnalys
                         fast_moves=fast, peaks=peaks, brightness=float(hsv[:, 2].mean() / 255),
                         saturation=float(hsv[:, 1].mean() / 255), hue=float(np.argmax(hue_hist)), words=words,
                         camera=camera)
-
-
-def _cuts(hist_d: np.ndarray, motion: np.ndarray) -> list[int]:
-    """A cut: the colour distribution jumps far more than between the neighbouring frames."""
-    cuts = []
-    n = len(hist_d)
-    for i in range(1, n):
-        lo, hi = max(1, i - 5), min(n, i + 6)
-        around = np.concatenate([hist_d[lo:i], hist_d[i + 1:hi]])
-        base = float(np.median(around)) if len(around) else 0.0
-        if hist_d[i] > 0.3 and hist_d[i] > 3 * base + 0.1:
-            if not cuts or i - cuts[-1] > 3:
-                cuts.append(i)
-    return cuts
 
 
 def _peaks(motion: np.ndarray, cuts: list[int], fps) -> list[int]:

@@ -32,7 +32,11 @@ def run_sfx_cli(args, bar) -> int:
         if p.suffix == ".wav":
             copy_atomic(p, out / p.name)
     prov = result.provenance
-    sys.stderr.write(f"layers {', '.join(layers)} ({prov.get('preset')}); cuts at frames {analysis.cuts}, "
+    empty = prov.get("empty", {})
+    made = [x for x in layers if x not in empty]
+    sys.stderr.write(f"layers {', '.join(made) or 'none'} ({prov.get('preset')}); cuts at frames {analysis.cuts}, "
                      f"hits at {analysis.peaks}{' (cached)' if result.cached else ''}{where(prov)}\n")
+    for name, reason in empty.items():
+        sys.stderr.write(f"{name}: empty, not written: {reason}\n")
     print(out)
     return 0

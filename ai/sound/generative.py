@@ -123,7 +123,7 @@ class GenerativeSound:
         a = self.req.analysis
         if name == "foley":
             return [(k, float(a.position[k])) for k in a.peaks]
-        from ai.sound.layers import whoosh_events
+        from ai.sound.events import whoosh_events
 
         return whoosh_events(self.req)
 

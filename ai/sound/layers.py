@@ -19,6 +19,7 @@ from ai.errors import AIError
 from ai.jobs import JobResult, JobSpec, run_job
 from ai.sound import synth
 from ai.sound.analysis import ClipAnalysis
+from ai.sound.events import whoosh_events
 from ai.sound.loudness import fade_edges, limit, normalise, peak_db
 
 TOOL = "sfx"
@@ -62,16 +63,14 @@ class SoundRequest:
         return self.preset or self.analysis.preset_guess()
 
 
-def whoosh_events(req: SoundRequest) -> list[tuple[int, float]]:
+def empty_reason(name: str, req: SoundRequest) -> str | None:
+    """Why a layer would have nothing in it (so it is not placed as a silent track), or None."""
     a = req.analysis
-    events = [(c, _direction_at(a, c)) for c in a.cuts] + list(a.fast_moves) + list(req.extra_whooshes)
-    return sorted(set(events))
-
-
-def _direction_at(a: ClipAnalysis, frame: int) -> float:
-    lo, hi = max(0, frame - 8), min(a.frames, frame + 8)
-    d = np.diff(a.position[lo:hi])
-    return 1.0 if d.sum() >= 0 else -1.0
+    if name == "whoosh" and not whoosh_events(req):
+        return "no cuts in this clip, so no whooshes"
+    if name == "foley" and not a.peaks and float(np.max(a.motion, initial=0.0)) < 0.05:
+        return "nothing moves in this clip, so no foley"
+    return None
 
 
 def builtin_layer(name: str, req: SoundRequest, seed: int) -> np.ndarray:
@@ -109,6 +108,8 @@ def mixdown(layers: dict[str, np.ndarray]) -> np.ndarray:
 
 def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    """The layers asked for, loudness-set; a layer with nothing in it is left out and info["empty"][name] says
+    why (a silent track on the timeline would only confuse)."""
     report = report or (lambda f, s="": None)
     out: dict[str, np.ndarray] = {}
     info: dict = {"preset": req.chosen_preset(), "events": {
@@ -119,17 +120,33 @@ def make_layers(req: SoundRequest, report: Callable[[float, str], None] | None =
 
         gen = GenerativeSound(req, report, cancelled)
         info["model"] = gen.settings.model
-    for i, name in enumerate(req.layers):
+    empty = {name: reason for name in req.layers if (reason := empty_reason(name, req))}
+    info["empty"] = empty
+    names = [n for n in req.layers if n not in empty]
+
+    def check_cancel():
         if cancelled is not None and cancelled():
             from ai.errors import JobCancelled
 
             raise JobCancelled("the sound layers were cancelled")
-        lo, hi = 0.05 + 0.9 * i / len(req.layers), 0.05 + 0.9 * (i + 1) / len(req.layers)
+
+    if gen is None:  # built-in: the layers are independent and numpy/scipy release the GIL, so two at a time
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {pool.submit(lambda n: finish(builtin_layer(n, req, req.seed), TARGETS[n]), n): n
+                       for n in names}
+            for done, fut in enumerate(as_completed(futures), 1):
+                check_cancel()
+                out[futures[fut]] = fut.result()
+                report(0.05 + 0.9 * done / max(1, len(names)), futures[fut])
+        out = {n: out[n] for n in names}
+    for i, name in enumerate(names if gen is not None else []):
+        check_cancel()
+        lo, hi = 0.05 + 0.9 * i / len(names), 0.05 + 0.9 * (i + 1) / len(names)
         report(lo, name)
-        if gen is not None:
-            gen.span = (lo, hi)
-        raw = gen.layer(name) if gen is not None else builtin_layer(name, req, req.seed)
-        out[name] = finish(raw, TARGETS[name])
+        gen.span = (lo, hi)
+        out[name] = finish(gen.layer(name), TARGETS[name])
     if gen is not None:
         info["prompts"] = gen.prompts
     return out, info
@@ -191,11 +208,13 @@ def request_from_spec(spec: JobSpec) -> SoundRequest:
 
 
 def run_spec(spec: JobSpec, folder: Path, report, cancelled) -> dict:
-    """The runner: one WAV per layer plus mixdown.wav, 48 kHz stereo, exactly the clip's length."""
+    """The runner: one WAV per layer that has something in it plus mixdown.wav, 48 kHz stereo, exactly the clip's
+    length; provenance["empty"] names the layers left out and why."""
     layers, info = make_layers(request_from_spec(spec), report, cancelled)
     for name, audio in layers.items():
         write_wav(folder / f"{name}.wav", audio)
-    write_wav(folder / "mixdown.wav", mixdown(layers))
+    if layers:
+        write_wav(folder / "mixdown.wav", mixdown(layers))
     return info
 
 

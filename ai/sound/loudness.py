@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import lfilter
+from scipy.signal import sosfilt
 
 
 def _k_weighting(rate: int):
@@ -30,7 +30,7 @@ def integrated_loudness(x: np.ndarray, rate: int = 48000) -> float:
     if x.ndim == 1:
         x = x[:, None]
     (b1, a1), (b2, a2) = _k_weighting(rate)
-    y = lfilter(b2, a2, lfilter(b1, a1, x, axis=0), axis=0)
+    y = sosfilt(np.array([list(b1) + list(a1), b2 + a2]), x, axis=0)  # both K-weighting stages in one pass
     block, step = int(0.4 * rate), int(0.1 * rate)
     if len(y) < block:
         ms = (y ** 2).mean(axis=0)[None, :]
@@ -63,16 +63,18 @@ def limit(x: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
 def normalise(x: np.ndarray, target_lufs: float, rate: int = 48000, ceiling_db: float = -1.2) -> np.ndarray:
     """Bring a layer to `target_lufs` with sample peaks below `ceiling_db` (limiting, then re-measuring)."""
     y = x.astype(np.float32)
+    lufs = integrated_loudness(y, rate)
     for _ in range(6):
-        lufs = integrated_loudness(y, rate)
         if not np.isfinite(lufs):
             return y
+        # a gain moves the loudness by exactly its dB (the gates move with it): no need to measure again
         y = y * np.float32(10 ** ((target_lufs - lufs) / 20))
         if peak_db(y) <= ceiling_db:
-            if abs(integrated_loudness(y, rate) - target_lufs) < 0.2:
-                return y
-            continue
+            return y
         y = limit(y, rate, ceiling_db - 0.1)
+        lufs = integrated_loudness(y, rate)
+        if abs(lufs - target_lufs) < 0.2:
+            return y
     return y
 
 

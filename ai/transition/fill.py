@@ -16,6 +16,7 @@ import numpy as np
 from ai.catalog import tool as get_tool
 from ai.errors import AIError
 from ai.jobs import JobResult, JobSpec, run_job
+from ai.transition.frame_times import times
 
 TOOL = "fill-transition"
 BACKENDS = tuple(get_tool(TOOL).choices())
@@ -51,10 +52,6 @@ def frames_for_seconds(seconds: float, fps) -> int:
     return max(1, int(round(seconds * float(fps))) - 1)
 
 
-def times(n: int) -> list[float]:
-    return [i / (n + 1) for i in range(1, n + 1)]
-
-
 def choose_backend(req: FillRequest) -> tuple[str, dict]:
     """The analysis: "auto" takes the built-in fill for the same shot and a configured generative backend for
     different shots (the built-in one when none is configured). Returns the backend and what was measured."""
@@ -87,6 +84,12 @@ def fill_transition(req: FillRequest, progress: Callable[[float, str], None] | N
         frames = flow.frames(times(req.frames), progress=lambda f: report(0.1 + 0.85 * f, "in-between frames"),
                              cancelled=cancelled)
         return frames, info
+    if backend == "rife":
+        from ai.transition.rife import rife_fill
+
+        frames, rife_info = rife_fill(req, report, cancelled)
+        info.update(rife_info)
+        return frames, info
     from ai.transition.generative import generate_fill
 
     frames, gen_info = generate_fill(backend, req, report, cancelled)
@@ -98,7 +101,11 @@ def fill_spec(req: FillRequest, sources: list[dict] | None = None) -> JobSpec:
     backend, analysis = choose_backend(req)
     params = {"frames": req.frames, "fps": str(Fraction(req.fps)), "size": [req.a.shape[1], req.a.shape[0]]}
     settings, roles = {}, {}
-    if backend != "builtin":
+    if backend == "rife":  # fails here, with how to get them, when the weights are missing
+        from ai.transition.rife import weights_path
+
+        roles = {"weights": str(weights_path())}
+    elif backend != "builtin":
         from ai.settings import settings_for
 
         params.update(prompt=req.prompt, seed=req.seed)

@@ -10,7 +10,7 @@ NEGATIVE = "cut, flicker, distortion, text, watermark, blurry"
 
 def generate_fill(backend: str, req, report, cancelled) -> tuple[list, dict]:
     from ai import models
-    from ai.transition.fill import times
+    from ai.transition.frame_times import times
 
     if backend not in ("wan", "ltx"):
         raise AIError(f"{backend!r} is not a fill backend")

@@ -98,6 +98,25 @@ def add_generated_clip(project: Project, asset, track_id: str, start: int, durat
                                                name=asset.name))
 
 
+def placeable_layers(provenance: dict, names) -> tuple[list[str], str]:
+    """The layers of a sound job worth a track (empty ones are not placed as silent tracks), and a message
+    saying which were left out and why ("" when none were)."""
+    empty = provenance.get("empty", {})
+    return [n for n in names if n not in empty], "; ".join(f"{n.capitalize()}: {r}" for n, r in empty.items())
+
+
+@edit
+def insert_generated_clip(project: Project, asset, track_id: str, start: int, duration: int | None = None) -> Project:
+    """Put a generated clip (camera move) in at `start` on a video track: a clip under that point is split and what
+    follows moves along, in sync on every track; no footage is covered."""
+    from editor.timeline import arrange
+
+    out = project if asset.id in project.assets else edits.add_asset(project, asset)
+    d = duration or out.max_duration(asset.id, 0) or 1
+    return arrange.insert(out, [(track_id, Clip(id=new_id("c"), asset_id=asset.id, start=start, duration=d,
+                                                 name=asset.name))])
+
+
 @edit
 def add_sound_layers(project: Project, layers: list[tuple[str, object]], start: int, duration: int) -> Project:
     """One new audio track per layer (named after it), each with its WAV aligned to the clip."""

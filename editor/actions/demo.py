@@ -73,7 +73,8 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     from ai.cache import place
     from ai.camera.move import MoveRequest, run_move_job
     from ai.sound.layers import SoundRequest, run_sound_job
-    from editor.actions.ai_results import add_generated_clip, add_sound_layers, clip_pictures, insert_fill, make_fill
+    from editor.actions.ai_results import (add_generated_clip, add_sound_layers, clip_pictures, insert_fill,
+                                          make_fill, placeable_layers)
     from editor.actions.media import asset_from_info, project_for_files
     from editor.media.probe import probe
     from editor.project.fileio import save
@@ -125,11 +126,15 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
 
     # the sound follows the part of the shot that is on the timeline
     analysis = analyse_frames(clip_pictures(project, first), FPS, "park, kids playing")
-    sres = run_sound_job(SoundRequest(analysis=analysis, preset="park", words="park, kids playing"), None,
+    # the shot has no cut of its own: its whoosh leads into the filled cut at its end
+    lead_in = [(max(0, first.duration - 12), 1.0)]
+    sres = run_sound_job(SoundRequest(analysis=analysis, preset="park", words="park, kids playing",
+                                      extra_whooshes=lead_in), None,
                          lambda f, s="": report(0.75 + 0.2 * f, "sound layers"), cancelled)
     layers = []
-    wavs = place(sres, generated, ["ambience.wav", "foley.wav", "whoosh.wav"])
-    for name in ("ambience", "foley", "whoosh"):
+    names = placeable_layers(sres.provenance, ("ambience", "foley", "whoosh"))[0]
+    wavs = place(sres, generated, [f"{name}.wav" for name in names])
+    for name in names:
         la = asset_from_info(probe(wavs[f"{name}.wav"]), FPS, provenance=sres.provenance,
                              name=f"{name.capitalize()} \u2014 park")
         layers.append((name.capitalize(), la))

@@ -20,6 +20,14 @@ def asset_from_info(info: MediaInfo, rate: Fraction, asset_id: str | None = None
         audio_channels=info.audio[0].channels if info.audio else 0, provenance=provenance)
 
 
+def asset_at_rate(asset: MediaAsset, rate: Fraction) -> MediaAsset:
+    """A probed asset for a project of another rate: stills and sounds count in project frames."""
+    if asset.kind == "video" or asset.rate == rate:
+        return asset
+    frames = None if asset.frames is None else max(1, int(asset.frames * Fraction(rate) / Fraction(asset.rate)))
+    return evolve(asset, rate=Fraction(rate), frames=frames)
+
+
 def ensure_track(project: Project, kind: str, index: int = 0) -> tuple[Project, str]:
     """The project with at least index + 1 tracks of a kind (added as needed), and the id of the index-th one."""
     while len([t for t in project.tracks if t.kind == kind]) <= index:
@@ -78,23 +86,57 @@ def project_for_files(paths, size: tuple[int, int] | None = None, rate: Fraction
     return append_files(project, paths)
 
 
+def _track_for(project: Project, kind: str, index: int | None = None, fresh: bool = False) -> tuple[Project, str]:
+    """The first unlocked track of a kind, or (none, or fresh=True) a new one at `index` in project.tracks (default:
+    video on top of the other video tracks, audio below the last track)."""
+    if not fresh:
+        for t in project.tracks:
+            if t.kind == kind and not t.lock:
+                return project, t.id
+    if index is None and kind == "video":
+        index = max((i + 1 for i, t in enumerate(project.tracks) if t.kind == "video"), default=0)
+    tid = new_id("t")
+    return edits.add_track(project, kind, index=index, track_id=tid), tid
+
+
 @edits.edit
-def place_asset(project: Project, asset_id: str, track_id: str, frame: int) -> Project:
-    """Drop media on a track at a frame (overwriting); a video with sound also lays its audio, linked, on the
-    first audio track (added if there is none)."""
+def lay_asset(project: Project, asset_id: str, track_id: str | None, frame: int, mode: str = "overwrite",
+              new_track_index: int | None = None) -> Project:
+    """Lay media on a track at a frame. A video with sound also lays its sound, linked, on the first audio track.
+    Where the track is missing (None), of the other kind or locked, a track of the media's kind is made, so a drop
+    never silently does nothing. mode "insert" pushes what follows along (in sync on every track); "overwrite"
+    covers what is there, and the covered part of those clips' linked sound goes too."""
+    from editor.timeline import arrange
+
+    if asset_id not in project.assets:
+        raise edits.EditError("that media is not in the project")
     asset = project.assets[asset_id]
-    track = project.track(track_id)
+    want = "audio" if asset.kind == "audio" else "video"
+    track = project.track(track_id) if track_id is not None else None
+    fits = track is not None and not track.lock and (track.kind == want or (
+        track.kind == "audio" and asset.kind == "video" and asset.has_audio))
+    if not fits:  # dropped beside the tracks, or on a locked one: a new track; on the other kind: one of its kind
+        fresh = track is None or track.kind == want
+        project, track_id = _track_for(project, want, new_track_index, fresh=fresh)
+        track = project.track(track_id)
     parts = clips_for_asset(project, asset, max(0, frame))
     if track.kind == "audio":
         parts = [(k, evolve(c, link=None)) for k, c in parts if k == "audio"]
-    if not parts:
-        raise edits.EditError(f"{asset.name} has no {track.kind}")
+    placed = []
     for kind, clip in parts:
         tid = track.id
         if kind != track.kind:
-            project, tid = ensure_track(project, kind)
-        project = edits.overwrite(project, tid, clip)
-    return project
+            project, tid = _track_for(project, kind)
+        placed.append((tid, clip))
+    if mode == "insert":
+        return arrange.insert(project, placed)
+    return arrange.overwrite(project, placed)
+
+
+@edits.edit
+def place_asset(project: Project, asset_id: str, track_id: str, frame: int) -> Project:
+    """Drop media on a track at a frame, overwriting (see lay_asset)."""
+    return lay_asset(project, asset_id, track_id, frame, "overwrite")
 
 
 def import_asset(project: Project, path) -> MediaAsset:

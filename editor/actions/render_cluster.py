@@ -49,13 +49,16 @@ def _ship(project, ray) -> tuple[dict, dict]:
     return doc, media
 
 
-def render_segment(doc: dict, media: dict, a: int, b: int, preset, crf: int, speed: str, board, job: str) -> dict:
+def render_segment(doc: dict, media: dict, a: int, b: int, preset, crf: int, speed: str, board, job: str,
+                   subtitles: str = "burn") -> dict:
     """On a worker: the media written to a scratch folder, the project read back from its document, frames a..b
     exported there. Returns the segment's bytes and where it ran."""
     import socket
 
     import ray
 
+    from editor.actions.slow_motion import install_fill_flow
+    from editor.media.stabilise import ensure_analysed
     from editor.project.schema import from_document
     from editor.render.exporter import export
 
@@ -76,6 +79,8 @@ def render_segment(doc: dict, media: dict, a: int, b: int, preset, crf: int, spe
             assets.append(asset)
         doc["assets"] = assets
         project = from_document(doc, scratch)
+        install_fill_flow()  # slow motion's in-betweens, as a local render has them
+        ensure_analysed(project)  # stabilised clips: their analysis, for this worker's copy of the media
         last = [0.0]
 
         def progress(f: float) -> None:
@@ -85,15 +90,16 @@ def render_segment(doc: dict, media: dict, a: int, b: int, preset, crf: int, spe
                 board.post.remote(job, float(f), "rendering")
 
         out = export(project, scratch / "segment.mp4", preset=preset, frame_range=(a, b), crf=crf, speed=speed,
-                     progress=progress)
+                     progress=progress, subtitles="burn" if subtitles == "burn" else "none")
         return {"data": out.read_bytes(), "node": node}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def mix_audio(project, out: Path, start: int, end: int, cancelled=None) -> Path:
-    """The timeline's sound for start..end, mixed once, as AAC in an .m4a (the same mixer, limiter and block sizes
-    as the exporter)."""
+def mix_audio(project, out: Path, start: int, end: int, loudness: float | None = None, cancelled=None) -> Path:
+    """The timeline's sound for start..end, mixed once, as AAC in an .m4a: the exporter's chain (mixer, then the
+    peak limiter or the loudness stage when a target is set, in the same one-second blocks and 1024-sample frames),
+    so the sound equals a local render's."""
     import av
 
     from editor.render.mixer import AudioMixer, PeakLimiter
@@ -102,17 +108,22 @@ def mix_audio(project, out: Path, start: int, end: int, cancelled=None) -> Path:
     s = project.settings
     layout = "stereo" if s.channels == 2 else "mono"
     pool = MediaPool(s.sample_rate, s.channels)
+    chunk = max(1, int(s.rate))
     try:
-        mixer, limiter = AudioMixer(project, pool), PeakLimiter(s.sample_rate)
+        mixer = AudioMixer(project, pool)
+        limiter = PeakLimiter(s.sample_rate)
+        target = loudness if loudness is not None else s.loudness
+        if target is not None:
+            from editor.render.loudness import normaliser
+
+            limiter = normaliser(mixer.mix, start, end, chunk, s.sample_rate, s.channels, target,
+                                 cancelled=cancelled)
         with av.open(str(out), "w", format="mp4") as c:
             a = c.add_stream("aac", rate=s.sample_rate, layout=layout)
-            fifo, pts, chunk = av.AudioFifo(), 0, max(1, int(s.rate))
-            for n in range(start, end, chunk):
-                if cancelled is not None and cancelled():
-                    from editor.errors import ExportCancelled
+            fifo, pts = av.AudioFifo(), 0
 
-                    raise ExportCancelled("export cancelled")
-                block = limiter.process(mixer.mix(n, min(end, n + chunk)))
+            def put(block: np.ndarray) -> None:
+                nonlocal pts
                 af = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout=layout)
                 af.sample_rate, af.pts = s.sample_rate, None
                 fifo.write(af)
@@ -120,6 +131,19 @@ def mix_audio(project, out: Path, start: int, end: int, cancelled=None) -> Path:
                     f.pts = pts
                     pts += f.samples
                     c.mux(a.encode(f))
+
+            for n in range(start, end, chunk):
+                if cancelled is not None and cancelled():
+                    from editor.errors import ExportCancelled
+
+                    raise ExportCancelled("export cancelled")
+                put(limiter.process(mixer.mix(n, min(end, n + chunk))))
+            if hasattr(limiter, "flush"):  # the loudness stage holds back its look-ahead
+                held = limiter.flush()
+                if len(held):
+                    af = av.AudioFrame.from_ndarray(np.ascontiguousarray(held.T), format="fltp", layout=layout)
+                    af.sample_rate, af.pts = s.sample_rate, None
+                    fifo.write(af)
             rest = fifo.read()
             if rest is not None:
                 rest.pts = pts
@@ -130,7 +154,8 @@ def mix_audio(project, out: Path, start: int, end: int, cancelled=None) -> Path:
     return out
 
 
-def join(segments: list[tuple[Path, int]], audio: Path | None, out: Path, rate: Fraction) -> Path:
+def join(segments: list[tuple[Path, int]], audio: Path | None, out: Path, rate: Fraction,
+         soft_subtitles=None) -> Path:
     """Segments (file, first frame) and an audio file remuxed into one MP4, timestamps shifted, nothing
     re-encoded. Packets are interleaved by time."""
     import av
@@ -141,6 +166,10 @@ def join(segments: list[tuple[Path, int]], audio: Path | None, out: Path, rate: 
         with av.open(str(out), "w", format="mp4") as o:
             v_out = o.add_stream_from_template(inputs[0].streams.video[0])
             a_out = o.add_stream_from_template(a_in.streams.audio[0]) if a_in is not None else None
+            if soft_subtitles is not None:  # (project, start, end): a subtitle stream, as the exporter adds it
+                from editor.render.subtitle_stream import add_soft_subtitles
+
+                add_soft_subtitles(o, *soft_subtitles)
 
             def video():
                 for c, (_, first) in zip(inputs, segments):
@@ -173,13 +202,17 @@ def join(segments: list[tuple[Path, int]], audio: Path | None, out: Path, rate: 
 
 
 def render_on_cluster(project, out_path, address: str, preset: str | None = None, crf: int = 20,
-                      speed: str = "veryfast", progress=None, cancelled=None) -> Path:
+                      speed: str = "veryfast", progress=None, cancelled=None, subtitles: str = "burn",
+                      loudness: float | None = None) -> Path:
     """Export `project` to `out_path` with the cluster's workers rendering the segments. Like `export`, the file
     appears only when complete; a cancel or failure leaves nothing."""
     from ai.cluster import connect, from_remote
     from editor.errors import ExportCancelled, MediaError
     from editor.project.fileio import user_mode
+    from editor.render import subtitle_stream
 
+    if subtitles not in subtitle_stream.MODES:
+        raise ValueError(f"subtitles are one of {', '.join(subtitle_stream.MODES)}")
     out_path = Path(out_path).resolve()
     if not out_path.parent.is_dir():
         raise MediaError(out_path, "the folder to export into does not exist")
@@ -194,15 +227,14 @@ def render_on_cluster(project, out_path, address: str, preset: str | None = None
     doc, media = _ship(project, ray)
     task = ray.remote(render_segment)
     jobs = [uuid.uuid4().hex for _ in ranges]
-    refs = [task.options(num_cpus=1, max_retries=0, name=f"seamline: render frames {a}-{b}").remote(doc, media, a, b, preset, crf, speed,
-                                                                         cluster.board, job)
-            for (a, b), job in zip(ranges, jobs)]
+    refs = [task.options(num_cpus=1, max_retries=0, name=f"seamline: render frames {a}-{b}").remote(
+        doc, media, a, b, preset, crf, speed, cluster.board, job, subtitles) for (a, b), job in zip(ranges, jobs)]
     report = progress or (lambda f: None)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_path.stem}.", suffix=".segments", dir=out_path.parent))
     done = {job: 0.0 for job in jobs}
     nodes: dict[str, dict] = {}
     try:
-        audio = mix_audio(project, tmp / "audio.m4a", 0, total, cancelled)  # like export: always a sound track
+        audio = mix_audio(project, tmp / "audio.m4a", 0, total, loudness, cancelled)  # like export: always sound
         pending = list(refs)
         while pending:
             finished, pending = ray.wait(pending, timeout=0.2)
@@ -227,9 +259,12 @@ def render_on_cluster(project, out_path, address: str, preset: str | None = None
             path.write_bytes(result["data"])
             segments.append((path, a))
         report(0.97)
-        joined = join(segments, audio, tmp / "joined.mp4", project.settings.rate)
+        joined = join(segments, audio, tmp / "joined.mp4", project.settings.rate,
+                      (project, 0, total) if subtitles == "soft" else None)
         os.chmod(joined, user_mode())
         os.replace(joined, out_path)
+        if subtitles == "sidecar":
+            subtitle_stream.write_sidecar(project, out_path, 0, total)
     except BaseException:
         for r in refs:
             ray.cancel(r, force=True)

@@ -126,7 +126,7 @@ def build_proxy(path, progress=None, cancelled=None) -> Path:
     import cv2
 
     from editor.errors import ExportCancelled
-    from editor.media.reader import VideoReader
+    from editor.media.reader import open_visual
 
     out = proxy_path(path)
     if out.is_file():
@@ -136,7 +136,11 @@ def build_proxy(path, progress=None, cancelled=None) -> Path:
         except (OSError, MediaError):
             out.unlink(missing_ok=True)  # damaged (disk trouble): make it again
     out.parent.mkdir(parents=True, exist_ok=True)
-    reader = VideoReader(path, cache_bytes=1)
+    reader = open_visual(path)  # a VideoReader, or an AnimationReader for animated GIF/WebP/APNG
+    if reader.info.kind != "video":
+        reader.close()
+        raise MediaError(path, "only videos get an edit proxy")
+    reader.cache.max_bytes = 1
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{threading.get_ident()}.part")
     size = proxy_size(reader.width, reader.height)
     header = json.dumps({"version": VERSION, "source": str(Path(path).resolve()), "frames": reader.frames,
@@ -233,6 +237,7 @@ class ProxiedReader:
         self.enabled = enabled  # a callable: the user can turn proxies off (View menu)
         self.path, self.info, self.rate, self.frames = full.path, full.info, full.rate, full.frames
         self.width, self.height = full.width, full.height
+        self.has_alpha = getattr(full, "has_alpha", False)  # proxies are JPEG: transparency comes from the full
         self.cache = full.cache
         self._proxy = None
         self._lock = threading.Lock()
@@ -278,6 +283,9 @@ class ProxiedReader:
             self.cache.put(key, img)
             return img
         return self.full.frame(n, size)
+
+    def frame_rgba(self, n: int, size: tuple[int, int] | None = None) -> np.ndarray:
+        return self.full.frame_rgba(n, size)
 
     @property
     def closed(self) -> bool:

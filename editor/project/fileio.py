@@ -135,18 +135,22 @@ def parse(raw: bytes, where: str):
         raise ProjectError(f"{where}: the project file is nested too deeply to be a project") from None
 
 
-def read_document(path) -> dict:
-    path = Path(path)
+def read_bounded(path: Path, limit: int = MAX_FILE_BYTES, what: str = "project file") -> bytes:
+    """The bytes of a file (at most limit + 1 of them), or ProjectError naming the file and what is wrong."""
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+            return fh.read(limit + 1)
     except FileNotFoundError:
-        raise ProjectError(f"{path}: the project file does not exist") from None
+        raise ProjectError(f"{path}: the {what} does not exist") from None
     except IsADirectoryError:
-        raise ProjectError(f"{path}: is a folder, not a project file") from None
+        raise ProjectError(f"{path}: is a folder, not a {what}") from None
     except OSError as exc:
-        raise ProjectError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse(raw, str(path))
+        raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def read_document(path) -> dict:
+    path = Path(path)
+    return parse(read_bounded(path), str(path))
 
 
 def load(path) -> Project:

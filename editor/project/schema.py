@@ -114,6 +114,8 @@ def _resolve(path, base_dir: Path | None, where: str) -> tuple[str, bool]:
             candidates.append(path["abs"])
     else:
         raise ProjectError(f"{where}: must be a file path")
+    if isinstance(path, dict) and path.get("abs") == "" and not path.get("rel"):
+        return "", False  # media with no file (an offline clip imported from another editor)
     if not candidates or any(len(c) > 4096 or "\0" in c for c in candidates):
         raise ProjectError(f"{where}: must be a file path")
     found = next((c for c in candidates if os.path.exists(c)), None)
@@ -157,7 +159,13 @@ def from_document(data: Any, base_dir: Path | None = None) -> Project:
         project = Project.model_validate({**body, "assets": by_id})
     except ValidationError as exc:
         raise ProjectError(_first_error(exc)) from None
-    _check_lengths(project, [a.id for a in parsed])
+    return checked(project, [a.id for a in parsed])
+
+
+def checked(project: Project, asset_order: list[str] | None = None) -> Project:
+    """The project, once the limits that depend on rates hold and it is consistent (or ProjectError); ids read from
+    it are reserved. Every way in (a .seam file, an imported timeline) ends here."""
+    _check_lengths(project, list(project.assets) if asset_order is None else asset_order)
     found = problems(project)
     if found:
         raise ProjectError(f"the project is inconsistent: {found[0]}")
@@ -192,8 +200,8 @@ def to_document(project: Project, base_dir: Path | None = None) -> dict:
     body = project.model_dump(mode="json")
     assets = []
     for a in body.pop("assets").values():
-        entry = {"abs": os.path.abspath(a["path"])}
-        if base_dir is not None:
+        entry = {"abs": os.path.abspath(a["path"]) if a["path"] else ""}
+        if base_dir is not None and a["path"]:
             try:
                 entry["rel"] = os.path.relpath(entry["abs"], base_dir).replace(os.sep, "/")
             except ValueError:  # another drive on Windows

@@ -52,8 +52,15 @@ def _fit_into(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def export(project: Project, out_path, preset: str | None = "1080p",
            progress: Callable[[float], None] | None = None, cancelled: Callable[[], bool] | None = None,
-           crf: int = 20, speed: str = "veryfast", frame_range: tuple[int, int] | None = None) -> Path:
-    """Render the project to out_path. Raises ExportCancelled when cancelled() turns true."""
+           crf: int = 20, speed: str = "veryfast", frame_range: tuple[int, int] | None = None,
+           subtitles: str = "burn", loudness: float | None = None) -> Path:
+    """Render the project to out_path. Raises ExportCancelled when cancelled() turns true. `subtitles`: what becomes
+    of the captions tracks: burnt into the picture, a soft subtitle stream, a side-car .srt, or left out
+    (editor/render/subtitle_stream.py). `loudness`: the mix normalised to this integrated loudness (LUFS) with true
+    peaks under -1 dBTP, measured in a first pass over the sound (default: the project's setting, none = as mixed;
+    editor/render/loudness.py)."""
+    from editor.render import subtitle_stream
+
     import av
 
     out_path = Path(out_path).resolve()
@@ -67,9 +74,17 @@ def export(project: Project, out_path, preset: str | None = "1080p",
     pool = MediaPool(s.sample_rate, s.channels)
     # render at the project's own frame size, then fit into the preset (so letterboxing matches the preview)
     comp_size = size if (s.width, s.height) == size else (s.width, s.height)
-    comp = Compositor(project, comp_size, pool)
+    if subtitles not in subtitle_stream.MODES:
+        raise ValueError(f"subtitles are one of {', '.join(subtitle_stream.MODES)}")
+    comp = Compositor(project, comp_size, pool, captions=subtitles == "burn")
     mixer = AudioMixer(project, pool)
     limiter = PeakLimiter(s.sample_rate)
+    target = loudness if loudness is not None else s.loudness
+    if target is not None:  # pass 1 over the sound alone, in the blocks mixed below
+        from editor.render.loudness import normaliser
+
+        limiter = normaliser(mixer.mix, start, end, max(1, int(s.rate)), s.sample_rate, s.channels, target,
+                             cancelled=cancelled)
     fd, tmp = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=".partial.mp4", dir=out_path.parent)
     os.close(fd)
     try:
@@ -83,6 +98,8 @@ def export(project: Project, out_path, preset: str | None = "1080p",
             v.codec_context.color_trc = 6
             v.options = {"crf": str(crf), "preset": speed}
             a = container.add_stream("aac", rate=s.sample_rate, layout="stereo" if s.channels == 2 else "mono")
+            if subtitles == "soft":
+                subtitle_stream.add_soft_subtitles(container, project, start, end)
             fifo = av.AudioFifo()
             chunk = max(1, int(s.rate))  # mix audio a second at a time
             sample_pts = 0
@@ -113,6 +130,13 @@ def export(project: Project, out_path, preset: str | None = "1080p",
                         progress((n - start + 1) / total)
             finally:
                 frames.stop()
+            if hasattr(limiter, "flush"):  # the loudness stage holds back its look-ahead
+                held = limiter.flush()
+                if len(held):
+                    af = av.AudioFrame.from_ndarray(np.ascontiguousarray(held.T), format="fltp",
+                                                    layout="stereo" if s.channels == 2 else "mono")
+                    af.sample_rate, af.pts = s.sample_rate, None
+                    fifo.write(af)
             rest = fifo.read()
             if rest is not None:
                 rest.pts = sample_pts
@@ -120,6 +144,8 @@ def export(project: Project, out_path, preset: str | None = "1080p",
             container.mux(v.encode(None))
             container.mux(a.encode(None))
         os.replace(tmp, out_path)
+        if subtitles == "sidecar":
+            subtitle_stream.write_sidecar(project, out_path, start, end)
     except OSError as exc:
         _remove(tmp)
         if exc.errno == errno.ENOSPC:

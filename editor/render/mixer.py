@@ -6,9 +6,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from editor.render.compositor import transition_span
+from editor.render.transitions import transition_span
+from editor.render.retime_audio import retimed_source
 from editor.render.sources import MediaPool
 from editor.timeline.index import track_index
+from editor.timeline.keyframes import values
+from editor.timeline.timing import is_retimed
 from editor.timeline.model import Clip, Project, Track
 
 DECLICK_S = 0.004
@@ -32,6 +35,8 @@ class AudioMixer:
 
     def _source(self, clip: Clip, s0: int, s1: int) -> np.ndarray:
         """Samples of a clip's media for project samples [s0, s1) (may reach into handles; silence past ends)."""
+        if (clip.effects or "speed" in clip.keyframes) and is_retimed(clip):  # speed: editor/render/retime_audio.py
+            return retimed_source(self, clip, s0, s1)
         asset = self.project.assets[clip.asset_id]
         audio = self.pool.audio(asset)
         out = np.zeros((s1 - s0, self.channels), np.float32)
@@ -48,7 +53,9 @@ class AudioMixer:
     def _envelope(self, clip: Clip, s0: int, s1: int, declick_in: bool, declick_out: bool) -> np.ndarray:
         k = np.arange(s0, s1, dtype=np.float64)
         c0, c1 = self._s(clip.start), self._s(clip.end)
-        g = np.full(len(k), clip.volume, np.float64)
+        vk = clip.keyframes.get("volume") if clip.keyframes else None
+        g = np.full(len(k), clip.volume, np.float64) if not vk else values(vk, (k - c0) / (
+            self.sr / float(self.project.settings.rate)), clip.volume)
         fi = max(self._s(clip.start + clip.fade_in) - c0, int(DECLICK_S * self.sr) if declick_in else 0)
         fo = max(c1 - self._s(clip.end - clip.fade_out), int(DECLICK_S * self.sr) if declick_out else 0)
         if fi:

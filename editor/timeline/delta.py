@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
+from editor.timeline.index import track_index
 from editor.timeline.model import Clip, Node, Project, Track, evolve
 
 _KEYED = "clips"  # the only large field; every other field is stored whole when it changes
+_START = attrgetter("start")
 
 
 @dataclass(frozen=True)
@@ -22,20 +25,32 @@ class ClipsDelta:
     changed: tuple[tuple[Clip, Clip], ...] = ()  # (old, new) of the same id
     shifted: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (frames, ids) of clips whose only change is start
 
-    def apply(self, clips: tuple[Clip, ...], forward: bool) -> tuple[Clip, ...]:
+    def apply(self, track: Track, forward: bool) -> tuple[Clip, ...]:
+        clips = track.clips
         gone = {c.id for c in (self.removed if forward else self.added)}
         fresh = self.added if forward else self.removed
         swap = {(n if forward else o).id: (n if forward else o) for o, n in self.changed}
         move = {cid: (d if forward else -d) for d, ids in self.shifted for cid in ids}
-        out = []
-        for c in clips:
+        pos = track_index(track).pos
+        hit = sorted(pos[cid] for cid in (gone | swap.keys() | move.keys()) if cid in pos)
+        out, prev = [], 0
+        for i in hit:  # untouched runs are copied as slices
+            out.extend(clips[prev:i])
+            prev = i + 1
+            c = clips[i]
             if c.id in gone:
                 continue
             c = swap.get(c.id, c)
             d = move.get(c.id)
             out.append(evolve(c, start=c.start + d) if d else c)
+        out.extend(clips[prev:])
         out.extend(fresh)
-        return tuple(sorted(out, key=lambda c: c.start))
+        out.sort(key=_START)
+        return tuple(out)
+
+    def reversed(self) -> "ClipsDelta":
+        return ClipsDelta(self.added, self.removed, tuple((n, o) for o, n in self.changed),
+                          tuple((-d, ids) for d, ids in self.shifted))
 
     @property
     def ids(self) -> set[str]:
@@ -101,7 +116,7 @@ class TrackDelta:
     def apply(self, track: Track, forward: bool) -> Track:
         track = _set_fields(track, self.fields, forward)
         if self.clips != ClipsDelta():
-            track = evolve(track, clips=self.clips.apply(track.clips, forward))
+            track = evolve(track, clips=self.clips.apply(track, forward))
         return track
 
 
@@ -119,6 +134,17 @@ class ProjectDelta:
         return not (self.fields or self.assets or self.order or self.tracks)
 
     def apply(self, project: Project, forward: bool = True) -> Project:
+        """The other version of the project; its lookup index is derived from this one's (cost: the change)."""
+        out = self._apply(project, forward)
+        from editor.timeline.index import derive_project_index
+
+        before = {t.id: t for t in project.tracks}
+        changed = [(t, before.get(t.id)) for t in out.tracks if before.get(t.id) is not t]
+        derive_project_index(project, out, {td.id: td.clips if forward else td.clips.reversed()
+                                            for td in self.tracks}, changed)
+        return out
+
+    def _apply(self, project: Project, forward: bool = True) -> Project:
         changes = {}
         if self.fields:
             project = _set_fields(project, self.fields, forward)
@@ -154,9 +180,20 @@ class ProjectDelta:
         return out
 
 
+_memo: tuple = (None, None, {})  # (before, after, {track id: ClipsDelta}) of the last checked edit
+
+
+def remember(before: Project, after: Project, clip_deltas: dict) -> None:
+    """validate.check_edit found these per-track differences; diff(before, after) reuses them."""
+    global _memo
+    _memo = (before, after, clip_deltas)
+
+
 def diff(old: Project, new: Project) -> ProjectDelta:
     if old is new:
         return ProjectDelta()
+    memo = _memo
+    known = memo[2] if memo[0] is old and memo[1] is new else {}
     fields = _field_changes(old, new, ("tracks", "assets"))
     assets = {}
     if old.assets is not new.assets:
@@ -169,7 +206,7 @@ def diff(old: Project, new: Project) -> ProjectDelta:
         o = o_map.get(t.id)
         if o is None or o is t:
             continue
-        cd = diff_clips(o.clips, t.clips) if o.clips is not t.clips else ClipsDelta()
+        cd = known.get(t.id) or (diff_clips(o.clips, t.clips) if o.clips is not t.clips else ClipsDelta())
         fc = _field_changes(o, t, (_KEYED,))
         if fc or cd != ClipsDelta():
             tds.append(TrackDelta(t.id, fc, cd))

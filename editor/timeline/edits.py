@@ -8,6 +8,7 @@ EditError and changes nothing. Compose edits by calling them one after another i
 from __future__ import annotations
 
 import logging
+import threading
 from bisect import bisect_left
 from functools import wraps
 from typing import Callable
@@ -15,18 +16,27 @@ from typing import Callable
 from editor.timeline.model import (CLIP_PROPS, TRACK_KINDS, TRACK_PROPS, TRANSITION_KINDS, Clip, EditError,
                                    MediaAsset, Project, Track, Transition, evolve, new_id)
 from editor.timeline import keyframes
+from editor.timeline.cues import follow_ripple
 from editor.timeline.index import track_index
-from editor.timeline.validate import check_edit
+from editor.timeline.validate import check_edit, kind_problem
 
 log = logging.getLogger(__name__)
 Edit = Callable[..., Project]
 
 
+_nesting = threading.local()
+
+
 def edit(fn):
-    """Decorator: run fn(project, ...) -> Project and check the result against the project it started from."""
+    """Decorator: run fn(project, ...) -> Project and check the result against the project it started from.
+
+    Edits called inside another edit are checked once, by the outermost one, on the whole change (the intermediate
+    states of a compound edit need not be valid; its result must)."""
 
     @wraps(fn)
     def wrapper(project: Project, *args, **kwargs) -> Project:
+        depth = getattr(_nesting, "depth", 0)
+        _nesting.depth = depth + 1
         try:
             new = fn(project, *args, **kwargs)
         except EditError:
@@ -34,9 +44,12 @@ def edit(fn):
         except Exception as exc:  # a bug: the project is unchanged (immutable), tell the user what failed
             log.exception("edit %s failed", fn.__name__)
             raise EditError(f"{fn.__name__.replace('_', ' ')} failed: {exc}") from exc
+        finally:
+            _nesting.depth = depth
         if new is None:
             raise TypeError(f"edit {fn.__name__} returned nothing")
-        check_edit(project, new)
+        if depth == 0:
+            check_edit(project, new)
         return new
 
     return wrapper
@@ -70,13 +83,11 @@ def _editable(track: Track) -> Track:
 
 
 def _check_kind(project: Project, track: Track, clip: Clip) -> None:
-    asset = project.assets.get(clip.asset_id)
-    if asset is None:
+    if clip.asset_id is not None and clip.asset_id not in project.assets:
         raise EditError("the clip's media is not in the project")
-    ok = asset.kind in ("video", "image") if track.kind == "video" else (
-        asset.kind == "audio" or (asset.kind == "video" and asset.has_audio))
-    if not ok:
-        raise EditError(f"a {asset.kind} clip cannot go on a {track.kind} track")
+    wrong = kind_problem(project, track, clip)
+    if wrong is not None:
+        raise EditError(wrong)
 
 
 def _split_clip(project: Project, c: Clip, frame: int, link=...) -> tuple[Clip, Clip]:
@@ -136,6 +147,9 @@ def ripple(project: Project, frame: int, delta: int, primary: set[str]) -> Proje
     Refused when it would pull a clip out of sync with a linked clip that cannot move with it."""
     moved, still = {}, []
     for t in project.tracks:
+        if t.kind == "captions" and not t.lock and t.id not in primary:  # cues follow the time they were said in
+            moved[t.id] = follow_ripple(t, frame, delta)
+            continue
         later = t.clips and t.clips[-1].start >= frame
         if not later:
             continue
@@ -162,7 +176,7 @@ def add_track(project: Project, kind: str, name: str = "", index: int | None = N
     if kind not in TRACK_KINDS:
         raise EditError(f"unknown track kind {kind!r}")
     n = sum(1 for t in project.tracks if t.kind == kind) + 1
-    track = Track(id=track_id or new_id("t"), kind=kind, name=name or f"{'V' if kind == 'video' else 'A'}{n}")
+    track = Track(id=track_id or new_id("t"), kind=kind, name=name or f"{kind[0].upper()}{n}")
     if any(t.id == track.id for t in project.tracks):
         raise EditError(f"track id {track.id} exists")
     tracks = list(project.tracks)
@@ -275,7 +289,9 @@ def split(project: Project, clip_id: str, frame: int) -> Project:
             raise EditError("the split point must lie inside the clip")
         left, right = _split_clip(project, c, frame, link=link)
         i = t.position(c.id)
-        x = tuple(evolve(x, a=right.id) if x.a == c.id else x for x in t.transitions)
+        out_x = t.transitions_of(c.id)[1]
+        x = t.transitions if out_x is None else tuple(evolve(x, a=right.id) if x is out_x else x
+                                                      for x in t.transitions)
         out = put_tracks(out, evolve(t, clips=t.clips[:i] + (left, right) + t.clips[i + 1:], transitions=x))
     return out
 

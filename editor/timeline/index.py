@@ -1,7 +1,7 @@
 """Lookup indexes over immutable tracks and projects, built once per object and shared by every reader.
 
 A Track or Project never changes, so an index built for one stays right for as long as the object lives. Indexes are
-kept in a small identity-keyed LRU (the object itself is held, so its id cannot be reused while cached). Building one
+kept by identity and dropped with their object (a weak reference: its id cannot be reused while cached). Building one
 is O(n); a lookup is O(log n) (clip at a frame) or O(1) (clip by id). An edit that changes one track leaves every other
 track's index valid, because the other tracks are the same objects in the new project.
 """
@@ -9,20 +9,53 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
+import weakref
 
 
 class TrackIndex:
-    __slots__ = ("clips", "starts", "ends", "pos", "by_a", "by_b", "longest_transition")
+    """Parts are built on first use: an edit that only needs positions never pays for the transition maps."""
+    __slots__ = ("clips", "transitions", "_starts", "_ends", "_pos", "_by_a", "_by_b", "_longest")
 
     def __init__(self, track):
         self.clips = track.clips
-        self.starts = [c.start for c in self.clips]
-        self.ends = [c.start + c.duration for c in self.clips]
-        self.pos = {c.id: i for i, c in enumerate(self.clips)}
-        self.by_a = {x.a: x for x in track.transitions}
-        self.by_b = {x.b: x for x in track.transitions}
-        self.longest_transition = max((x.duration for x in track.transitions), default=0)
+        self.transitions = track.transitions
+        self._starts = self._ends = self._pos = self._by_a = self._by_b = self._longest = None
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [c.start for c in self.clips]
+        return self._starts
+
+    @property
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = [c.start + c.duration for c in self.clips]
+        return self._ends
+
+    @property
+    def pos(self) -> dict:
+        if self._pos is None:
+            self._pos = {c.id: i for i, c in enumerate(self.clips)}
+        return self._pos
+
+    @property
+    def by_a(self) -> dict:
+        if self._by_a is None:
+            self._by_a = {x.a: x for x in self.transitions}
+        return self._by_a
+
+    @property
+    def by_b(self) -> dict:
+        if self._by_b is None:
+            self._by_b = {x.b: x for x in self.transitions}
+        return self._by_b
+
+    @property
+    def longest_transition(self) -> int:
+        if self._longest is None:
+            self._longest = max((x.duration for x in self.transitions), default=0)
+        return self._longest
 
     def clip_at(self, frame: int):
         i = bisect_right(self.starts, frame) - 1
@@ -59,30 +92,103 @@ class ProjectIndex:
         return None if tid is None else self.tracks[tid]
 
 
+def derive_project_index(before, after, deltas: dict, changed_tracks) -> ProjectIndex:
+    """The index of `after` made from the index of `before` and what changed (cost: the change, not the project).
+    `deltas`: track id -> ClipsDelta; `changed_tracks`: (new track, old track or None) pairs."""
+    hit = _projects.peek(after)
+    if hit is not None:
+        return hit
+    ix = object.__new__(ProjectIndex)
+    old = _projects.get(before)
+    ix.tracks = {t.id: t for t in after.tracks}
+    ix.clip_track = dict(old.clip_track)
+    links = dict(old.links)
+    touched_links = set()
+
+    def drop(c):
+        if ix.clip_track.get(c.id) is not None:
+            del ix.clip_track[c.id]
+        if c.link is not None and c.link in links:
+            if c.link not in touched_links:
+                links[c.link] = list(links[c.link])
+                touched_links.add(c.link)
+            if c.id in links[c.link]:
+                links[c.link].remove(c.id)
+            if not links[c.link]:
+                del links[c.link]
+
+    def add(tid, c):
+        ix.clip_track[c.id] = tid
+        if c.link is not None:
+            if c.link not in touched_links:
+                links[c.link] = list(links.get(c.link, ()))
+                touched_links.add(c.link)
+            links[c.link].append(c.id)
+
+    now = {t.id for t in after.tracks}
+    for t in before.tracks:
+        if t.id not in now:
+            for c in t.clips:
+                drop(c)
+    adds = []  # every removal first: a clip that moves to another track is dropped there and added here
+    for t, prev in changed_tracks:
+        if prev is None:
+            adds += [(t.id, c) for c in t.clips]
+            continue
+        d = deltas.get(t.id)
+        if d is None:
+            continue
+        for c in d.removed:
+            drop(c)
+        for o, n in d.changed:
+            if o.link != n.link:
+                drop(o)
+                adds.append((t.id, n))
+        adds += [(t.id, c) for c in d.added]
+    for tid, c in adds:
+        add(tid, c)
+    ix.links = links
+    _projects.put(after, ix)
+    return ix
+
+
 class _IdentityCache:
-    def __init__(self, build, size: int):
-        self.build, self.size = build, size
-        self._items: OrderedDict[int, tuple[object, object]] = OrderedDict()
+    """Index per live object, dropped when the object dies (weak reference): the cache never keeps an old version
+    of the project alive, so the undo history's memory is what the history itself holds."""
+
+    def __init__(self, build):
+        self.build = build
+        self._items: dict[int, tuple[weakref.ref, object]] = {}
         self._lock = threading.Lock()
+
+    def peek(self, obj):
+        hit = self._items.get(id(obj))
+        return hit[1] if hit is not None and hit[0]() is obj else None
+
+    def put(self, obj, value) -> None:
+        key = id(obj)
+
+        def gone(_ref, key=key):
+            with self._lock:
+                item = self._items.get(key)
+                if item is not None and item[0] is _ref:
+                    del self._items[key]
+
+        with self._lock:
+            self._items[key] = (weakref.ref(obj, gone), value)
 
     def get(self, obj):
         key = id(obj)
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and hit[0] is obj:
-                self._items.move_to_end(key)
-                return hit[1]
+        hit = self._items.get(key)
+        if hit is not None and hit[0]() is obj:
+            return hit[1]
         value = self.build(obj)
-        with self._lock:
-            self._items[key] = (obj, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        self.put(obj, value)
         return value
 
 
-_tracks = _IdentityCache(TrackIndex, 4096)
-_projects = _IdentityCache(ProjectIndex, 64)
+_tracks = _IdentityCache(TrackIndex)
+_projects = _IdentityCache(ProjectIndex)
 
 
 def track_index(track) -> TrackIndex:

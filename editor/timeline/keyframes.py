@@ -11,7 +11,8 @@ from bisect import bisect_right
 
 import numpy as np
 
-from editor.timeline.model import EASES, Keyframe  # noqa: F401  (the model keeps them; this module does the maths)
+# (the model keeps EASES and Keyframe; this module only does the maths and copies keys it is given, so that it does
+# not import the model back: model -> timing -> keyframes would be a cycle)
 
 
 def ease(kind: str, t):
@@ -75,11 +76,14 @@ def window(keys, start: int, end: int | None = None) -> tuple:
     a key added at each cut edge so that the curve inside the part does not change."""
     if not keys:
         return ()
-    out = [Keyframe(frame=0, value=value_at(keys, start, keys[0].value), ease=_ease_at(keys, start))]
+    first = keys[0]
+    out = [first.model_copy(update={"frame": 0, "value": float(value_at(keys, start, first.value)),
+                                    "ease": _ease_at(keys, start)})]
     out += [k.model_copy(update={"frame": k.frame - start}) for k in keys
             if k.frame > start and (end is None or k.frame < end)]
     if end is not None and any(k.frame >= end for k in keys):
-        out.append(Keyframe(frame=end - start, value=value_at(keys, end, keys[0].value), ease=_ease_at(keys, end)))
+        out.append(first.model_copy(update={"frame": end - start, "value": float(value_at(keys, end, first.value)),
+                                            "ease": _ease_at(keys, end)}))
     return sorted_keys(out)
 
 

@@ -19,11 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema, field_validator
 
+from editor.timeline.errors import EditError
 from editor.timeline.index import project_index, track_index
-
-
-class EditError(Exception):
-    """An edit that cannot be applied; the model is left unchanged."""
 
 
 # -- ids ------------------------------------------------------------------------------------------------------------
@@ -109,6 +106,8 @@ class ProjectSettings(Node):
     rate: Rate = Fraction(30)
     sample_rate: Annotated[int, Field(ge=8000, le=192_000)] = 48000
     channels: Annotated[int, Field(ge=1, le=2)] = 2
+    # the mix normalised on export to this integrated loudness (LUFS), true peak limited to -1 dBTP; None = as mixed
+    loudness: Annotated[float, Field(ge=-40.0, le=-5.0, allow_inf_nan=False)] | None = None
 
     def __init__(self, width=1920, height=1080, rate=Fraction(30), sample_rate=48000, channels=2, **kw):
         super().__init__(width=width, height=height, rate=rate, sample_rate=sample_rate, channels=channels, **kw)
@@ -120,6 +119,19 @@ class ProjectSettings(Node):
 
     def seconds(self, frames: int) -> float:
         return float(frames / self.rate)
+
+
+Seconds = Annotated[float, Field(ge=0.0, le=MAX_FRAMES, allow_inf_nan=False)]
+
+
+class Rhythm(Node):
+    """The beat of a piece of music (ai/music/beats.py finds it): times in seconds of the media, beats in order;
+    `downbeats` are the beats that start a bar, `phrases` the downbeats that start a phrase (4 bars)."""
+    tempo: Annotated[float, Field(ge=0.0, le=1000.0, allow_inf_nan=False)] = 0.0  # beats per minute
+    beats: tuple[Seconds, ...] = ()
+    downbeats: tuple[Seconds, ...] = ()
+    phrases: tuple[Seconds, ...] = ()
+    method: Annotated[str, Field(max_length=64)] = ""
 
 
 class MediaAsset(Node):
@@ -135,6 +147,7 @@ class MediaAsset(Node):
     audio_rate: Annotated[int, Field(ge=0, le=768_000)] = 0
     audio_channels: Annotated[int, Field(ge=0, le=64)] = 0
     provenance: dict[str, Any] | None = None
+    rhythm: Rhythm | None = None  # music: its beats, bars and phrases (drawn as ticks, snapped to, cut to)
     offline: bool = Field(default=False, exclude=True)  # found missing when the project was opened (not saved)
 
     def model_post_init(self, _ctx) -> None:
@@ -169,9 +182,136 @@ class Keyframe(Node):
     ease: Literal["linear", "ease-in", "ease-out", "ease-in-out", "hold"] = "linear"
 
 
+HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")]  # #rrggbb or #rrggbbaa
+ANIMATIONS = ("none", "fade", "slide", "pop", "typewriter")
+Animation = Literal["none", "fade", "slide", "pop", "typewriter"]
+Ratio = Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)]
+
+
+class TextStyle(Node):
+    """How words look on screen (a title clip, or every cue of a captions track). Sizes are fractions of the frame
+    height (`size`) or of the text size (outline, shadow, padding, radius), so text keeps its look at any output size.
+    `x`/`y` place the text block inside the title-safe area: 0 = its left/top edge, 1 = its right/bottom edge."""
+    font: Annotated[str, Field(max_length=200)] = "Sans"  # "Sans": the best sans-serif installed
+    size: Annotated[float, Field(ge=0.005, le=1.0, allow_inf_nan=False)] = 0.08
+    weight: Annotated[int, Field(ge=100, le=900)] = 700
+    italic: bool = False
+    color: HexColor = "#ffffff"
+    outline: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.0
+    outline_color: HexColor = "#000000"
+    shadow: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.0
+    shadow_color: HexColor = "#000000b0"
+    box: bool = False
+    box_color: HexColor = "#000000a0"
+    box_padding: Ratio = 0.35
+    box_radius: Ratio = 0.15
+    align: Literal["left", "center", "right"] = "center"
+    x: Unit = 0.5
+    y: Unit = 0.5
+    line_spacing: Annotated[float, Field(ge=0.5, le=3.0, allow_inf_nan=False)] = 1.0
+
+
+class Title(TextStyle):
+    """A generated picture of words (a title clip has a Title and no media file)."""
+    text: Name = "Title"
+    subtitle: Name = ""  # a second, smaller block under the text (a lower third's line, a stamp's place)
+    subtitle_scale: Annotated[float, Field(ge=0.1, le=2.0, allow_inf_nan=False)] = 0.55
+    template: Annotated[str, Field(max_length=64)] = "centered"
+    background: Literal["none", "color", "blur"] = "none"  # a full-screen card on a colour or the blurred picture
+    background_color: HexColor = "#101418"
+    anim_in: Animation = "fade"
+    anim_in_frames: Frames = 12
+    anim_out: Animation = "fade"
+    anim_out_frames: Frames = 12
+    roll: bool = False  # end credits: the block rolls up through the frame over the clip's length
+
+
+class CaptionStyle(TextStyle):
+    """The look of a captions track: readable by default (white with an outline, bottom centre, two lines of at most
+    42 characters, broken automatically)."""
+    preset: Annotated[str, Field(max_length=64)] = "outline"
+    size: Annotated[float, Field(ge=0.005, le=1.0, allow_inf_nan=False)] = 0.055
+    weight: Annotated[int, Field(ge=100, le=900)] = 600
+    outline: Annotated[float, Field(ge=0.0, le=0.5, allow_inf_nan=False)] = 0.09
+    y: Unit = 1.0
+    max_lines: Annotated[int, Field(ge=1, le=6)] = 2
+    max_chars: Annotated[int, Field(ge=8, le=200)] = 42
+
+
+FITS = ("fit", "fill", "stretch")
+BLENDS = ("normal", "add", "multiply", "screen", "overlay", "darken", "lighten", "difference")
+Fraction1 = Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)]
+
+
+class Transform(Node):
+    """Where a clip's picture sits in the frame (editor/render/transform.py does the maths).
+
+    The picture is first placed by `fit` (fit: whole picture inside the frame; fill: the frame covered, the rest cut
+    off; stretch: both sides to the frame), then scaled by `scale` and turned by `rotation` (degrees, clockwise)
+    about its centre, flipped, and its centre moved by (x, y) in fractions of the frame's width and height (0, 0 =
+    centred). The crop values cut fractions of the source picture off each side; the picture does not move. `blend`
+    says how it mixes with the tracks below; `backdrop="blur"` fills what `fit` leaves empty with a blurred copy."""
+    x: Annotated[float, Field(ge=-10.0, le=10.0, allow_inf_nan=False)] = 0.0
+    y: Annotated[float, Field(ge=-10.0, le=10.0, allow_inf_nan=False)] = 0.0
+    scale: Annotated[float, Field(ge=0.01, le=100.0, allow_inf_nan=False)] = 1.0
+    rotation: Annotated[float, Field(ge=-36_000.0, le=36_000.0, allow_inf_nan=False)] = 0.0
+    crop_left: Fraction1 = 0.0
+    crop_top: Fraction1 = 0.0
+    crop_right: Fraction1 = 0.0
+    crop_bottom: Fraction1 = 0.0
+    flip_h: bool = False
+    flip_v: bool = False
+    fit: Literal["fit", "fill", "stretch"] = "fit"
+    backdrop: Literal["none", "blur"] = "none"
+    blend: Literal["normal", "add", "multiply", "screen", "overlay", "darken", "lighten", "difference"] = "normal"
+
+
+class Colour(Node):
+    """Colour correction of a clip: exposure in stops, contrast/temperature/tint -1..1 (0 = as shot), saturation
+    0..4 (1 = as shot), and a 3D LUT (.cube file) applied after them, mixed in by lut_mix."""
+    exposure: Annotated[float, Field(ge=-5.0, le=5.0, allow_inf_nan=False)] = 0.0
+    contrast: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)] = 0.0
+    saturation: Annotated[float, Field(ge=0.0, le=4.0, allow_inf_nan=False)] = 1.0
+    temperature: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)] = 0.0
+    tint: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)] = 0.0
+    lut: Annotated[str, Field(max_length=4096)] = ""
+    lut_mix: Unit = 1.0
+
+
+class Retime(Node):
+    """How a clip whose speed was changed looks and sounds. The speed itself lives in the clip's effects
+    (LinearTimeWarp, FreezeFrame: the OpenTimelineIO vocabulary) and, for a ramp, in keyframes["speed"].
+    frames: nearest / blend / flow for the frames between source frames (auto: flow below 0.75x, else nearest);
+    sound: auto mutes it below 0.25x and above 4x, on keeps it (pitch kept), off mutes it."""
+    frames: Literal["auto", "nearest", "blend", "flow"] = "auto"
+    sound: Literal["auto", "on", "off"] = "auto"
+
+
+class Stabilisation(Node):
+    """Stabilise a clip: strength 0..1 (how much of the camera's shake is taken out), the smoothing (gaussian: an
+    average over up to 1.5 s; l1: an L1-optimal path that holds still or pans steadily inside a corridor), and whether
+    to zoom in just enough to hide the borders the correction uncovers. The camera path is analysed once and cached
+    (editor/media/stabilise.py)."""
+    strength: Unit = 0.5
+    method: Literal["gaussian", "l1"] = "gaussian"
+    crop: bool = True
+
+
+# what keyframes can animate, with their limits (clip.keyframes[name]); values at a frame override the clip's own
+ANIMATABLE = {
+    "x": (-10.0, 10.0), "y": (-10.0, 10.0), "scale": (0.01, 100.0), "rotation": (-36_000.0, 36_000.0),
+    "crop_left": (0.0, 0.999), "crop_top": (0.0, 0.999), "crop_right": (0.0, 0.999), "crop_bottom": (0.0, 0.999),
+    "opacity": (0.0, 1.0), "volume": (0.0, 4.0),
+    "exposure": (-5.0, 5.0), "contrast": (-1.0, 1.0), "saturation": (0.0, 4.0), "temperature": (-1.0, 1.0),
+    "tint": (-1.0, 1.0), "speed": (0.1, 16.0),
+}
+TRANSFORM_KEYS = ("x", "y", "scale", "rotation", "crop_left", "crop_top", "crop_right", "crop_bottom")
+COLOUR_KEYS = ("exposure", "contrast", "saturation", "temperature", "tint")
+
+
 class Clip(Node):
     id: Id
-    asset_id: Id
+    asset_id: Id | None = None  # None for a generated clip (a title; a caption cue)
     start: Frames  # record position, project frames
     duration: Annotated[int, Field(ge=1, le=MAX_FRAMES)]  # project frames
     source_in: Frames = 0  # source frames
@@ -185,6 +325,17 @@ class Clip(Node):
     effects: tuple[Effect, ...] = ()
     markers: tuple[Marker, ...] = ()
     keyframes: dict[str, tuple[Keyframe, ...]] = Field(default_factory=dict)  # property name -> keys by frame
+    title: Title | None = None  # a title clip (video track): what it shows
+    text: Name | None = None  # a caption cue (captions track): its words
+
+    @property
+    def generated(self) -> bool:
+        """A clip with no media file behind it (a title or a caption cue)."""
+        return self.asset_id is None
+    transform: Transform | None = None  # None: fitted and centred, as before transforms existed
+    colour: Colour | None = None
+    retime: Retime | None = None  # options of a speed change (the speed itself: effects / keyframes["speed"])
+    stabilisation: Stabilisation | None = None
 
     @field_validator("keyframes")
     @classmethod
@@ -196,7 +347,9 @@ class Clip(Node):
         return self.start + self.duration
 
 
-TRANSITION_KINDS = ("dissolve", "wipe", "crossfade")
+TRANSITION_KINDS = ("dissolve", "dip-to-black", "dip-to-white", "wipe-right", "wipe-left", "wipe-up", "wipe-down",
+                    "slide-left", "slide-right", "push-left", "push-right", "zoom-in", "zoom-out",
+                    "wipe", "crossfade")  # the library's kinds (editor/render/transitions.py draws them); sound: crossfade
 
 
 class Transition(Node):
@@ -216,10 +369,25 @@ class Transition(Node):
         return self.duration - self.frames_before
 
 
+class Ducking(Node):
+    """How a music track dips under speech on the other tracks (editor/actions/music.py writes the dips as volume
+    keyframes on its clips): `amount_db` below the clip's level, reached `attack` seconds before the speech starts and
+    left `release` seconds after it ends (pauses shorter than `bridge` seconds stay ducked)."""
+    amount_db: Annotated[float, Field(ge=-60.0, le=0.0, allow_inf_nan=False)] = -12.0
+    attack: Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)] = 0.3
+    release: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.8
+    bridge: Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)] = 1.0
+
+
+TRACK_ROLES = ("music",)
+
+
 class Track(Node):
     id: Id
-    kind: Literal["video", "audio"]
+    kind: Literal["video", "audio", "captions"]
     name: Name = ""
+    role: Literal["music"] | None = None  # an audio track for the music bed (ducks under speech, shows beats)
+    ducking: Ducking | None = None  # a music track: dip under the speech on the other tracks
     mute: bool = False
     solo: bool = False
     lock: bool = False
@@ -228,6 +396,7 @@ class Track(Node):
     clips: tuple[Clip, ...] = ()  # sorted by start
     transitions: tuple[Transition, ...] = ()
     markers: tuple[Marker, ...] = ()
+    caption_style: CaptionStyle | None = None  # captions tracks: None = the default preset
 
     @field_validator("clips")
     @classmethod
@@ -263,7 +432,7 @@ class Track(Node):
         return self.clips[-1].end if self.clips else 0  # clips never overlap, so the last one ends last
 
 
-TRACK_KINDS = ("video", "audio")
+TRACK_KINDS = ("video", "audio", "captions")
 CLIP_PROPS = {"volume": (0.0, 4.0), "pan": (-1.0, 1.0), "opacity": (0.0, 1.0), "fade_in": (0, None),
               "fade_out": (0, None), "name": None}
 TRACK_PROPS = {"name": None, "mute": None, "solo": None, "lock": None, "volume": (0.0, 4.0), "pan": (-1.0, 1.0)}
@@ -280,10 +449,10 @@ class Project(Node):
 
     # -- lookup -------------------------------------------------------------------------------------------------
     def track(self, track_id: str) -> Track:
-        t = project_index(self).tracks.get(track_id)
-        if t is None:
-            raise EditError(f"no track {track_id!r}")
-        return t
+        for t in self.tracks:  # a project has a few tracks: no index to build for a new version
+            if t.id == track_id:
+                return t
+        raise EditError(f"no track {track_id!r}")
 
     def track_of(self, clip_id: str) -> Track | None:
         return project_index(self).track_of(clip_id)
@@ -307,26 +476,48 @@ class Project(Node):
     def audio_tracks(self) -> list[Track]:
         return [t for t in self.tracks if t.kind == "audio"]
 
+    def captions_tracks(self) -> list[Track]:
+        return [t for t in self.tracks if t.kind == "captions"]
+
+    def _rate_of(self, clip: Clip) -> Fraction:
+        """The rate of a clip's source frames (a generated clip counts in project frames)."""
+        return self.settings.rate if clip.asset_id is None else self.assets[clip.asset_id].rate
+
     @property
     def duration(self) -> int:
         return max((t.end for t in self.tracks), default=0)
 
     # -- time ---------------------------------------------------------------------------------------------------
     def source_frame(self, clip: Clip, frame: int) -> int:
-        """The source frame a clip shows at project frame `frame` (may lie outside the clip: handles)."""
-        a, p = self.assets[clip.asset_id].rate, self.settings.rate
+        """The source frame a clip shows at project frame `frame` (may lie outside the clip: handles). Speed changes
+        (effects LinearTimeWarp/FreezeFrame, keyframes["speed"]) are honoured: editor/timeline/timing.py."""
+        if clip.effects or "speed" in clip.keyframes:
+            from editor.timeline import timing
+
+            if not timing.warp_of(clip).identity:
+                return timing.source_frame(self, clip, frame)
+        a, p = self._rate_of(clip), self.settings.rate
         num = (frame - clip.start) * a.numerator * p.denominator
         den = a.denominator * p.numerator
         return clip.source_in + (1000 * num + den) // (1000 * den)  # floor(offset + 1/1000)
 
     def source_frames_needed(self, clip: Clip, duration: int | None = None) -> int:
-        a, p = self.assets[clip.asset_id].rate, self.settings.rate
+        a, p = self._rate_of(clip), self.settings.rate
         d = clip.duration if duration is None else duration
         num, den = d * a.numerator * p.denominator, a.denominator * p.numerator
         return -((den - 1000 * num) // (1000 * den))  # ceil(x - 1/1000)
 
-    def max_duration(self, asset_id: str, source_in: int) -> int | None:
-        """Longest clip (project frames) that fits in the media from source_in; None if unbounded."""
+    def max_duration(self, asset_id: str | None, source_in: int, clip: Clip | None = None) -> int | None:
+        """Longest clip (project frames) that fits in the media from source_in; None if unbounded (a still, or a
+        generated clip). Given a clip, its speed change counts (a 2x clip can be half as long, a reversed one runs
+        back to the media's start)."""
+        if asset_id is None:
+            return None
+        if clip is not None and (clip.effects or "speed" in clip.keyframes):
+            from editor.timeline import timing
+
+            if not timing.warp_of(clip).identity:
+                return timing.max_duration(self, evolve(clip, asset_id=asset_id, source_in=source_in))
         asset = self.assets[asset_id]
         if asset.frames is None:
             return None

@@ -7,7 +7,8 @@ nothing on a locked track but its lock, mute and solo switches.
 """
 from __future__ import annotations
 
-from editor.timeline.index import project_index
+from editor.timeline import motion_problems
+from editor.timeline.index import derive_project_index, project_index, track_index
 from editor.timeline.model import UNLOCKED_TRACK_PROPS, Clip, EditError, Project, Track
 
 
@@ -15,11 +16,33 @@ def _name(c) -> str:
     return c.name or c.id
 
 
-def clip_problems(project: Project, track: Track, c: Clip) -> list[str]:
-    out = []
+def kind_problem(project: Project, track: Track, c: Clip) -> str | None:
+    """Why a clip cannot be on a track (None: it can). Media clips go on the tracks of their kind; a title (no media)
+    on a video track; a caption cue (text, no media) on a captions track and nothing else there."""
+    if track.kind == "captions":
+        if c.asset_id is not None or c.title is not None or c.text is None:
+            return f"clip {_name(c)}: only caption cues can be on a captions track"
+        return None
+    if c.asset_id is None:
+        if c.title is not None and track.kind == "video":
+            return None
+        what = "a title" if c.title is not None else "a caption cue" if c.text is not None else "a clip with no media"
+        return f"clip {_name(c)}: {what} cannot be on a {track.kind} track"
     asset = project.assets.get(c.asset_id)
     if asset is None:
-        return [f"clip {_name(c)} refers to media that is not in the project"]
+        return f"clip {_name(c)} refers to media that is not in the project"
+    ok = asset.kind in ("video", "image") if track.kind == "video" else (
+        asset.kind == "audio" or (asset.kind == "video" and asset.has_audio))
+    if not ok:
+        return f"clip {_name(c)}: a {asset.kind} clip cannot be on a {track.kind} track"
+    return None
+
+
+def clip_problems(project: Project, track: Track, c: Clip) -> list[str]:
+    out = []
+    wrong = kind_problem(project, track, c)
+    if wrong is not None and c.asset_id is not None and c.asset_id not in project.assets:
+        return [wrong]
     if c.duration < 1:
         out.append(f"clip {_name(c)} must be at least one frame long")
     if c.start < 0:
@@ -28,13 +51,16 @@ def clip_problems(project: Project, track: Track, c: Clip) -> list[str]:
         out.append(f"clip {_name(c)} cannot start before the beginning of its media")
     if c.fade_in > c.duration or c.fade_out > c.duration:
         out.append(f"clip {_name(c)}: a fade cannot be longer than the clip")
-    ok = asset.kind in ("video", "image") if track.kind == "video" else (
-        asset.kind == "audio" or (asset.kind == "video" and asset.has_audio))
-    if not ok:
-        out.append(f"clip {_name(c)}: a {asset.kind} clip cannot be on a {track.kind} track")
-    limit = project.max_duration(c.asset_id, c.source_in)
+    if wrong is not None:
+        out.append(wrong)
+    limit = project.max_duration(c.asset_id, c.source_in, c)
     if limit is not None and c.duration > limit:
-        out.append(f"clip {_name(c)} runs past the end of its media")
+        where = "start" if c.effects and motion_problems.reversed_(c) else "end"
+        out.append(f"clip {_name(c)} runs past the {where} of its media")
+    asset = project.assets.get(c.asset_id) if c.asset_id is not None else None
+    if asset is not None and asset.frames is not None and c.source_in >= asset.frames and c.effects:
+        out.append(f"clip {_name(c)} starts after the end of its media")
+    out += motion_problems.problems(project, c)
     return out
 
 
@@ -48,20 +74,27 @@ def _neighbour_problems(track: Track, i: int) -> list[str]:
     return out
 
 
+def transition_problem(track: Track, x) -> str | None:
+    a, b = track.clip(x.a), track.clip(x.b)
+    if a is None or b is None or a.end != b.start:
+        return f"a transition on {track.name or track.id} needs two clips that touch"
+    if x.duration < 2 or x.frames_before < 0 or x.frames_after < 0 or x.frames_before > a.duration or \
+            x.frames_after > b.duration:
+        return f"the transition between {_name(a)} and {_name(b)} is longer than the clips around it"
+    return None
+
+
 def transition_problems(track: Track) -> list[str]:
     out = []
     seen = set()
     for x in track.transitions:
-        a, b = track.clip(x.a), track.clip(x.b)
-        if a is None or b is None or a.end != b.start:
-            out.append(f"a transition on {track.name or track.id} needs two clips that touch")
+        problem = transition_problem(track, x)
+        if problem:
+            out.append(problem)
             continue
         if x.a in seen:
-            out.append(f"the cut after {_name(a)} has two transitions")
+            out.append(f"the cut after {_name(track.clip(x.a))} has two transitions")
         seen.add(x.a)
-        if x.duration < 2 or x.frames_before < 0 or x.frames_after < 0 or x.frames_before > a.duration or \
-                x.frames_after > b.duration:
-            out.append(f"the transition between {_name(a)} and {_name(b)} is longer than the clips around it")
     return out
 
 
@@ -73,7 +106,7 @@ def link_problems(project: Project, c: Clip) -> list[str]:
         if cid == c.id:
             continue
         other = project.track_of(cid).clip(cid)
-        if other.asset_id != c.asset_id:
+        if other.asset_id != c.asset_id or c.asset_id is None:
             continue
         if abs(project.source_frame(other, c.start) - c.source_in) > 1:
             out.append(f"clip {_name(c)} is out of sync with its linked clip {_name(other)}")
@@ -133,7 +166,14 @@ def validate(project: Project) -> None:
 
 
 def check_edit(before: Project, after: Project) -> None:
-    """Check what an edit touched (cost: the changed tracks' clip lists, not the whole project)."""
+    """Check what an edit touched. Cost: what changed, plus a C-speed pass over the changed tracks' clip tuples.
+
+    Clips the edit added or changed get every check; clips it only moved (a ripple) get the checks a move can break:
+    order and overlap where a moved run meets clips that did not move with it, a start inside the timeline, and
+    linked partners that moved by the same amount. The per-track differences found here are kept for the Session's
+    undo history (delta.remember), so they are computed once per edit."""
+    from editor.timeline.delta import ClipsDelta, diff_clips, remember
+
     if after is before:
         return
     found = lock_problems(before, after)
@@ -142,33 +182,91 @@ def check_edit(before: Project, after: Project) -> None:
     old_tracks = {t.id: t for t in before.tracks}
     assets_changed = after.assets is not before.assets and {
         k for k in before.assets.keys() | after.assets.keys() if before.assets.get(k) is not after.assets.get(k)}
-    touched_clips: list[tuple[Track, int]] = []
-    counted = 0
+    full: list[tuple[Track, Clip]] = []  # every check
+    moved: dict[str, int] = {}  # clip id -> frames it moved (only moved)
+    moved_on: list[tuple[Track, Clip, int]] = []
+    deltas: dict[str, ClipsDelta] = {}
+    gone: set[str] = set()
+    changed_tracks = []
     for t in after.tracks:
-        counted += len(t.clips)
         old = old_tracks.get(t.id)
         if old is t:
             if assets_changed:
-                touched_clips += [(t, i) for i, c in enumerate(t.clips) if c.asset_id in assets_changed]
+                full += [(t, c) for c in t.clips if c.asset_id in assets_changed]
             continue
+        changed_tracks.append((t, old))
         if old is None:
-            touched_clips += [(t, i) for i in range(len(t.clips))]
-        elif old.clips is not t.clips:
-            kept = {id(c) for c in old.clips}
-            touched_clips += [(t, i) for i, c in enumerate(t.clips)
-                              if id(c) not in kept or (assets_changed and c.asset_id in assets_changed)]
-        if old is None or old.transitions is not t.transitions or old.clips is not t.clips:
-            found += transition_problems(t)
-    for t, i in touched_clips:
-        c = t.clips[i]
+            full += [(t, c) for c in t.clips]
+            continue
+        if old.clips is t.clips:
+            continue
+        cd = deltas[t.id] = diff_clips(old.clips, t.clips)
+        gone |= {c.id for c in cd.removed}
+        full += [(t, c) for c in cd.added] + [(t, n) for _, n in cd.changed]
+        for d, ids in cd.shifted:
+            for cid in ids:
+                moved[cid] = d
+                moved_on.append((t, None, d, cid))
+        if assets_changed:
+            full += [(t, c) for c in t.clips if c.asset_id in assets_changed and c.id in moved]
+    for t in before.tracks:
+        if t.id not in {x.id for x in after.tracks}:
+            gone |= {c.id for c in t.clips}
+    full_ids = {c.id for _, c in full}
+    ix = derive_project_index(before, after, deltas, changed_tracks)
+    for t, c in full:
         found += clip_problems(after, t, c)
+        i = t.position(c.id)
         found += _neighbour_problems(t, i)
         if i and t.clips[i - 1].start > c.start or i + 1 < len(t.clips) and t.clips[i + 1].start < c.start:
             found.append(f"clips on {t.name or t.id} are out of order")
         found += link_problems(after, c)
         if found:
             raise EditError(found[0])
+    before_links = project_index(before).links
+    link_moves: dict[str, set] = {}  # link -> how far its moved members moved
+    link_count: dict[str, int] = {}
+    for t, _, d, cid in moved_on:
+        pos = track_index(t).pos
+        clips = t.clips
+        i = pos[cid]
+        c = clips[i]
+        if c.start < 0:
+            raise EditError(f"clip {_name(c)} cannot start before the beginning of the timeline")
+        # a moved run only needs checking where it meets a clip that did not move with it
+        if i and moved.get(clips[i - 1].id) != d or i + 1 < len(clips) and moved.get(clips[i + 1].id) != d:
+            found += _neighbour_problems(t, i)
+            if i and clips[i - 1].start > c.start or i + 1 < len(clips) and clips[i + 1].start < c.start:
+                found.append(f"clips on {t.name or t.id} are out of order")
+            if found:
+                raise EditError(found[0])
+        if c.link is not None:
+            link_moves.setdefault(c.link, set()).add(d)
+            link_count[c.link] = link_count.get(c.link, 0) + 1
+    # linked clips stay in sync when every member still there moved by the same amount; otherwise check them
+    for link, ds in link_moves.items():
+        members = [p for p in before_links.get(link, ()) if p not in gone]
+        if len(ds) != 1 or link_count[link] != len(members):
+            for p in members:
+                c = ix.track_of(p).clip(p) if ix.track_of(p) is not None else None
+                found += link_problems(after, c) if c is not None else []
+            if found:
+                raise EditError(found[0])
+    for t, old in changed_tracks:
+        if old is None:
+            found += transition_problems(t)
+            continue
+        kept = {id(x) for x in old.transitions} if old.transitions is not t.transitions else None
+        if kept is not None and len({x.a for x in t.transitions}) != len(t.transitions):
+            found.append(f"a cut on {t.name or t.id} has two transitions")
+        for x in t.transitions:  # a transition it kept only breaks where its clips changed differently
+            if kept is not None and id(x) not in kept or x.a in full_ids or x.b in full_ids or x.a in gone or \
+                    x.b in gone or moved.get(x.a) != moved.get(x.b):
+                problem = transition_problem(t, x)
+                if problem:
+                    found.append(problem)
     if found:
         raise EditError(found[0])
-    if touched_clips and len(project_index(after).clip_track) != counted:
+    if full and len(ix.clip_track) != sum(len(t.clips) for t in after.tracks):
         raise EditError("a clip id is used twice")
+    remember(before, after, deltas)

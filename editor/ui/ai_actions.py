@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from editor.actions.ai_results import (add_generated_clip, add_sound_layers, clip_pictures, fill_spec_for_cut,
-                                       insert_fill, placed_fill)
+from editor.actions.ai_results import (add_sound_layers, clip_pictures, fill_spec_for_cut, insert_fill,
+                                       insert_generated_clip, placeable_layers, placed_fill)
 from editor.actions.media import asset_from_info
 from editor.media.probe import probe
+from editor.ui.labels import timecode
 
 
 def cluster_address() -> str | None:
@@ -83,8 +84,8 @@ def run_fill(window) -> bool:
     def apply(res):
         asset, n = res
         if doc.apply("Fill transition", insert_fill, track_id, a, b, asset, n):
-            window.statusBar().showMessage(f"filled the cut with {n} frames ({asset.provenance.get('backend_used')})",
-                                           6000)
+            window.statusBar().showMessage(f"The cut is filled with {n / float(doc.project.settings.rate):.1f} s of "
+                                           f"new frames ({asset.provenance.get('backend_used')})", 6000)
         window.timeline.update()
 
     def progress(f):
@@ -132,7 +133,7 @@ def run_camera(window) -> bool:
         return False
     try:
         img, clip, ratio, label = _camera_source(doc, tab.source.currentData() or "playhead")
-        fx, fy = (float(v) for v in tab.focus.text().split(","))
+        fx, fy = tab.focus.currentData() or (0.5, 0.5)
         s = doc.project.settings
         req = MoveRequest(source=img, moves=moves or ["handheld"], size=(s.width - s.width % 2,
                                                                          s.height - s.height % 2),
@@ -164,7 +165,10 @@ def run_camera(window) -> bool:
 
                     doc.apply("Add track", edits.add_track, "video", index=0)
                 tid = doc.project.video_tracks()[0].id
-            doc.apply("Camera move", add_generated_clip, asset, tid, start)
+            # put in at the playhead: the footage there moves along, nothing is covered
+            doc.apply("Camera move", insert_generated_clip, asset, tid, start)
+        window.statusBar().showMessage(f"The camera move went in at {timecode(start, doc.project.settings.rate)}; "
+                                       "the clips after it moved along", 8000)
 
     return run_tool(window, tab.row, lambda progress, cancelled: move_spec(req, [{"source": label}]), finish,
                     apply)
@@ -206,15 +210,20 @@ def run_sound(window) -> bool:
     def finish(result):
         from ai.cache import place
 
-        wavs = place(result, generated, [f"{name}.wav" for name in layers])
+        placed, skipped = placeable_layers(result.provenance, layers)
+        wavs = place(result, generated, [f"{name}.wav" for name in placed])
         assets = []
-        for name in layers:
+        for name in placed:
             a = asset_from_info(probe(wavs[f"{name}.wav"]), rate, provenance=result.provenance,
                                 name=f"{name.capitalize()} \u2014 {clip.name}")
             assets.append((name.capitalize(), a))
-        return assets
+        return assets, skipped
 
-    def apply(assets):
-        doc.apply("Sound layers", add_sound_layers, assets, clip.start, clip.duration)
+    def apply(res):
+        assets, skipped = res
+        if assets:
+            doc.apply("Sound layers", add_sound_layers, assets, clip.start, clip.duration)
+        if skipped:  # e.g. "Whoosh: no cuts in this clip, so no whooshes"
+            window.show_error(f"not added: {skipped}")
 
     return run_tool(window, tab.row, prepare, finish, apply)

@@ -55,6 +55,11 @@ class JobRow(QWidget):
         self.bar.setValue(0)
 
         def progress(f, stage):
+            # a job's own "done" comes before its result is read and placed: never show 100 % or "done" until
+            # the result is on the timeline
+            f = min(max(f, 0.0), 0.99)
+            if stage.strip().lower() in ("done", "cached", "finished", ""):
+                stage = "finishing"
             self.bar.setValue(int(f * 1000))
             self.bar.setFormat(f"{stage} %p%")
             if on_progress:
@@ -74,6 +79,7 @@ class JobRow(QWidget):
             else:
                 self.bar.setFormat("done")
                 self.bar.setValue(1000)
+                self.bar.setToolTip("")
                 on_done(result)
                 self.done.emit(result)
 
@@ -111,7 +117,7 @@ def backend_box(tool: str) -> QComboBox:
     for b in t.backends:
         if b.kind == "helper":
             continue
-        label = b.title if b.kind == "built-in" else f"{b.title} (GPU ~{b.vram_gb:g} GB)"
+        label = b.title if b.kind != "generative" else f"{b.title} (GPU ~{b.vram_gb:g} GB)"
         box.addItem(label, b.name)
     return box
 
@@ -120,25 +126,32 @@ def select_backend(box: QComboBox, name: str) -> None:
     box.setCurrentIndex(max(0, box.findData(name)))
 
 
+NO_CUT = "Click the + on a cut between two clips in the timeline"
+FOCUS = [("the middle", (0.5, 0.5)), ("the left third", (0.33, 0.5)), ("the right third", (0.67, 0.5)),
+         ("the top", (0.5, 0.3)), ("the bottom", (0.5, 0.7))]
+
+
 class FillTab(QWidget):
     def __init__(self, panel: "AIPanel"):
         super().__init__()
         self.panel = panel
         form = QFormLayout(self)
-        self.cut = QLabel("Click the + handle on a cut in the timeline")
+        self.cut = QLabel(NO_CUT)
         self.cut.setWordWrap(True)
         self.duration = QDoubleSpinBox()
         self.duration.setRange(0.25, 5.0)
         self.duration.setSingleStep(0.25)
         self.duration.setValue(1.0)
+        self.duration.setSuffix(" s")
         self.backend = backend_box("fill-transition")
+        self.backend.setToolTip("auto: the built-in one (any computer) unless an AI video model is set up")
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("optional words for generative models")
         self.row = JobRow("Fill transition")
         form.addRow("Cut", self.cut)
-        form.addRow("Duration (s)", self.duration)
-        form.addRow("Backend", self.backend)
-        form.addRow("Prompt", self.prompt)
+        form.addRow("Length", self.duration)
+        form.addRow("Made by", self.backend)
+        form.addRow("Describe it", self.prompt)
         form.addRow(self.row)
         self.row.go.clicked.connect(self.panel.fill_selected_cut)
 
@@ -157,6 +170,7 @@ class CameraTab(QWidget):
         self.duration = QDoubleSpinBox()
         self.duration.setRange(0.5, 60)
         self.duration.setValue(5.0)
+        self.duration.setSuffix(" s")
         self.intensity = QDoubleSpinBox()
         self.intensity.setRange(0.05, 1.0)
         self.intensity.setSingleStep(0.05)
@@ -164,17 +178,20 @@ class CameraTab(QWidget):
         self.easing = choice_box(list(EASINGS))
         self.easing.setCurrentText("ease-in-out")
         self.handheld = QCheckBox("add a subtle handheld drift")
-        self.focus = QLineEdit("0.5,0.5")
+        self.focus = QComboBox()
+        for label, xy in FOCUS:
+            self.focus.addItem(label, xy)
+        self.focus.setToolTip("Where the camera moves towards or stays on")
         self.backend = backend_box("camera-move")
         self.row = JobRow("Generate move")
         form.addRow("Source", self.source)
         form.addRow("Moves (1-2)", self.moves)
-        form.addRow("Duration (s)", self.duration)
-        form.addRow("Intensity", self.intensity)
-        form.addRow("Easing", self.easing)
+        form.addRow("Length", self.duration)
+        form.addRow("How much", self.intensity)
+        form.addRow("Start and stop", self.easing)
         form.addRow("", self.handheld)
-        form.addRow("Focus x,y", self.focus)
-        form.addRow("Backend", self.backend)
+        form.addRow("Look at", self.focus)
+        form.addRow("Made by", self.backend)
         form.addRow(self.row)
         self.row.go.clicked.connect(self.panel.camera_move)
 
@@ -213,9 +230,9 @@ class SoundTab(QWidget):
         self.row = JobRow("Generate sound")
         form.addRow("Clip", self.clip)
         form.addRow("Layers", box)
-        form.addRow("Character", self.preset)
-        form.addRow("Words", self.words)
-        form.addRow("Backend", self.backend)
+        form.addRow("Place", self.preset)
+        form.addRow("Describe it", self.words)
+        form.addRow("Made by", self.backend)
         form.addRow(self.row)
         self.row.go.clicked.connect(self.panel.sound_layers)
 
@@ -256,14 +273,16 @@ class AIPanel(QTabWidget):
     def refresh(self, doc: Document):
         self.camera.refresh_sources(doc)
         cut = doc.selected_cut
+        text = NO_CUT
         if cut:
             t, a, b = cut
-            try:
-                na = doc.project.find_clip(a)[1].name
-                nb = doc.project.find_clip(b)[1].name
-                self.fill.cut.setText(f"{na} \u2192 {nb}")
-            except Exception:
-                self.fill.cut.setText("Click the + handle on a cut in the timeline")
+            track = doc.project.track_of(a)
+            ca, cb = (track.clip(a), track.clip(b)) if track is not None else (None, None)
+            if ca is not None and cb is not None and ca.end == cb.start:
+                text = f"{ca.name} \u2192 {cb.name}"
+            else:  # the cut was edited away (trimmed, moved, deleted): forget it
+                doc.selected_cut = None
+        self.fill.cut.setText(text)
         sel = [c for c in doc.selection]
         if sel:
             try:

@@ -27,8 +27,13 @@ def start(files=(), demo=None) -> int:
         from PySide6.QtGui import QIcon
 
         app.setWindowIcon(QIcon(str(icon)))
+    from editor.actions.slow_motion import install_fill_flow
+
+    install_fill_flow()  # slow motion uses the fill tool's optical flow (the render layer cannot import ai/)
     window = MainWindow()
-    window.show()
+    from editor.ui.transport import show_window
+
+    show_window(window)  # maximised the first time, then as it was left
     if os.environ.get("SEAMLINE_STARTUP_REPORT"):
         print(f"window shown after {time.monotonic() - T0:.3f} s", flush=True)
     recoveries = pending_recoveries()
@@ -56,7 +61,9 @@ def start(files=(), demo=None) -> int:
 
         QTimer.singleShot(0, lambda: open_demo(window, demo or None))
     elif files:
-        projects = [f for f in files if Path(f).suffix.lower() in (".seam", ".otio")]
+        from editor.project.interchange import ALL_SUFFIXES
+
+        projects = [f for f in files if Path(f).suffix.lower() in ALL_SUFFIXES]
         if projects:
             window.open_path(projects[0])
         else:

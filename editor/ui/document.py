@@ -15,6 +15,7 @@ from editor.errors import ProjectError
 from editor.project import recovery
 from editor.render.sources import MediaPool
 from editor.session import Change, Session
+from editor.timeline.arrange import blank_project
 from editor.timeline.model import EditError, Project, ProjectSettings
 from editor.ui.callbacks import Callbacks
 
@@ -30,7 +31,8 @@ class Document(QObject):
 
     def __init__(self, project: Project | None = None, path: str | None = None, session: Session | None = None):
         super().__init__()
-        self.session = session or Session(project or Project(settings=ProjectSettings(1920, 1080)), path)
+        # a new project starts with V1 and A1, so the first drop has somewhere to go
+        self.session = session or Session(project or blank_project(ProjectSettings(1920, 1080)), path)
         self.last_change: Change | None = None
         s = self.project.settings
         self.pool = MediaPool(s.sample_rate, s.channels, proxies=True)
@@ -133,8 +135,12 @@ class Document(QObject):
         return cls(session=Session.open(path))
 
     def generated_dir(self) -> Path:
+        """Where AI jobs write for this project: `<name> media/generated` beside a saved project (it travels with it;
+        Save As copies it), the user's data folder for an unsaved one (the first save copies what is used)."""
         if self.path is not None:
-            return self.path.parent / "generated"
+            from editor.project.portable import generated_folder
+
+            return generated_folder(self.path)
         from ai.jobs import default_generated_dir
 
         return default_generated_dir()

@@ -83,18 +83,20 @@ class ModelsDialog(QDialog):
                 item.setToolTip(text)
                 item.setData(Qt.UserRole, c.id)
                 self.table.setItem(i, col, item)
-            self.table.setCellWidget(i, len(COLUMNS) - 1, self._buttons(c.id, st.present))
+            self.table.setCellWidget(i, len(COLUMNS) - 1, self._buttons(c.id, st.present, bool(c.locate)))
         self.table.resizeRowsToContents()
 
-    def _buttons(self, model_id: str, present: bool) -> QWidget:
+    def _buttons(self, model_id: str, present: bool, elsewhere: bool = False) -> QWidget:
         w = QWidget()
         h = QHBoxLayout(w)
         h.setContentsMargins(2, 0, 2, 0)
         get = QPushButton("Download")
-        get.setEnabled(not present and self.worker is None)
+        get.setEnabled(not present and self.worker is None and not elsewhere)
+        if elsewhere:
+            get.setToolTip("not from the model hub: see the licence column for how to get it")
         get.clicked.connect(lambda _=False, m=model_id: self.download(m))
         rm = QPushButton("Remove")
-        rm.setEnabled(present and self.worker is None)
+        rm.setEnabled(present and self.worker is None and not elsewhere)
         rm.clicked.connect(lambda _=False, m=model_id: self.remove(m))
         h.addWidget(get)
         h.addWidget(rm)

@@ -4,17 +4,14 @@ from __future__ import annotations
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QSpinBox, QVBoxLayout, QWidget)
+                               QListWidgetItem, QVBoxLayout, QWidget)
 
 from editor.timeline import edits
+from editor.ui import style
 from editor.ui.document import Document
-from editor.ui.timeline_view import ASSET_MIME, short_duration, timecode
-
-
-def pixmap_from_rgb(rgb) -> QPixmap:
-    from editor.ui.preview import to_qimage
-
-    return QPixmap.fromImage(to_qimage(rgb))
+from editor.ui.labels import frames_of, seconds, short_duration, timecode
+from editor.ui.pictures import MediaPictures, alive, pixmap_from_rgb  # noqa: F401  (pixmap_from_rgb: older callers)
+from editor.ui.timeline_view import ASSET_MIME
 
 
 def badge(text: str, color: QColor, size=(96, 54)) -> QPixmap:
@@ -28,55 +25,124 @@ def badge(text: str, color: QColor, size=(96, 54)) -> QPixmap:
 
 
 class MediaBin(QListWidget):
-    """The project's media: thumbnail, name, duration, kind. Items drag onto the timeline."""
+    """The project's media: a picture, the name and the length of each file. Items drag onto the timeline; moving
+    the mouse across an item's picture shows the video at that point (hover-scrub). Edits that do not touch the media
+    leave the list (and where it is scrolled to) alone."""
 
     files_dropped = Signal(list)
     asset_activated = Signal(str)
 
-    def __init__(self, doc: Document, parent=None):
+    def __init__(self, doc: Document, pictures: MediaPictures | None = None, parent=None):
         super().__init__(parent)
         self.doc = doc
+        self.pictures = pictures or MediaPictures()
+        self.pictures.ready.connect(self._picture_ready)
         self.setViewMode(QListWidget.IconMode)
-        self.setIconSize(QSize(96, 54))
-        self.setGridSize(QSize(120, 96))
+        k = style.layout_scale()
+        self.setIconSize(QSize(int(112 * k), int(63 * k)))
+        self.setGridSize(QSize(int(136 * k), int(118 * k)))
         self.setResizeMode(QListWidget.Adjust)
+        self.setMovement(QListWidget.Static)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setWordWrap(True)
+        self.setMouseTracking(True)
         self.errors: dict[str, str] = {}  # path -> reason (files that could not be imported)
-        self.icons: dict[str, QPixmap] = {}
+        self._items: dict[str, QListWidgetItem] = {}
+        self._scrubbed: str | None = None
         self.itemDoubleClicked.connect(lambda it: self.asset_activated.emit(it.data(Qt.UserRole) or ""))
-        doc.changed.connect(self.refresh)
-        self.refresh()
+        self.set_document(doc)
 
     def set_document(self, doc: Document):
         self.doc = doc
-        doc.changed.connect(self.refresh)
+        doc.changed.connect(self._changed)
+        self.clear()
+        self._items.clear()
         self.refresh()
 
+    def _changed(self):
+        ch = self.doc.last_change
+        if ch is None or ch.assets or ch.kind == "load" or ch.settings:
+            self.refresh()
+
+    def _icon_for(self, a) -> QPixmap:
+        if a.offline:
+            return badge("MISSING\n" + a.name, QColor(130, 30, 30))
+        pix = self.pictures.thumb(a.id)
+        if pix is None:
+            self.pictures.want(a)
+            return badge("sound" if a.kind == "audio" else "making picture...", QColor(60, 64, 80))
+        return pix
+
     def refresh(self):
-        self.clear()
+        """Bring the items in line with the project's media, in place: the scroll position stays."""
         rate = self.doc.project.settings.rate
-        for a in self.doc.project.assets.values():
+        assets = self.doc.project.assets
+        for aid in [k for k in self._items if k not in assets]:
+            self.takeItem(self.row(self._items.pop(aid)))
+        for a in assets.values():
             frames = self.doc.project.max_duration(a.id, 0)
-            dur = short_duration(frames, rate) if frames is not None else "still"
-            it = QListWidgetItem(f"{a.name}\n{a.kind} \u00b7 {dur}")
-            it.setData(Qt.UserRole, a.id)
-            pix = self.icons.get(a.id)
-            if a.offline:
-                pix = badge("OFFLINE\n" + a.name, QColor(130, 30, 30))
-                it.setToolTip(f"{a.path} is missing: use File > Relink Media")
-            elif pix is None:
-                pix = badge(a.kind, QColor(60, 64, 80))
-            it.setIcon(QIcon(pix))
-            self.addItem(it)
+            dur = short_duration(frames, rate) if frames is not None else "photo"
+            kind = {"video": "video", "image": "photo", "audio": "sound"}[a.kind]
+            text = f"{a.name}\n{kind} \u00b7 {dur}" if a.kind != "image" else f"{a.name}\nphoto"
+            it = self._items.get(a.id)
+            if it is None:
+                it = QListWidgetItem(text)
+                it.setData(Qt.UserRole, a.id)
+                self._items[a.id] = it
+                self.insertItem(self.count() - len(self.errors) if self.errors else self.count(), it)
+            elif it.text() != text:
+                it.setText(text)
+            it.setIcon(QIcon(self._icon_for(a)))
+            it.setToolTip(f"{a.path} is missing: use File > Find Missing Media" if a.offline else
+                          f"{a.name}: drag it onto the timeline")
+        shown_errors = {self.item(i).data(Qt.UserRole + 1) for i in range(self.count())}
         for path, reason in self.errors.items():
+            if path in shown_errors:
+                continue
             it = QListWidgetItem(f"\u26a0 {path.rsplit('/', 1)[-1]}")
-            it.setIcon(QIcon(badge("cannot import", QColor(150, 40, 40))))
+            it.setIcon(QIcon(badge("cannot be read", QColor(150, 40, 40))))
             it.setToolTip(reason)
             it.setData(Qt.UserRole, None)
+            it.setData(Qt.UserRole + 1, path)
             it.setForeground(QColor(255, 120, 120))
             self.addItem(it)
+
+    def _picture_ready(self, asset_id: str):
+        if not alive(self):
+            return
+        it = self._items.get(asset_id)
+        a = self.doc.project.assets.get(asset_id)
+        if it is not None and a is not None:
+            it.setIcon(QIcon(self._icon_for(a)))
+
+    # -- hover-scrub -------------------------------------------------------------------------------------------
+    def mouseMoveEvent(self, e):
+        super().mouseMoveEvent(e)
+        if e.buttons():
+            return
+        it = self.itemAt(e.position().toPoint())
+        aid = it.data(Qt.UserRole) if it is not None else None
+        if self._scrubbed and self._scrubbed != aid:
+            self._unscrub()
+        strip = self.pictures.strips.get(aid) if aid else None
+        if strip is None or len(strip.pixmaps) < 2:
+            return
+        r = self.visualItemRect(it)
+        f = (e.position().x() - r.left()) / max(1, r.width())
+        it.setIcon(QIcon(strip.fraction(f)))
+        self._scrubbed = aid
+
+    def _unscrub(self):
+        aid, self._scrubbed = self._scrubbed, None
+        it, a = self._items.get(aid), self.doc.project.assets.get(aid)
+        if it is not None and a is not None:
+            it.setIcon(QIcon(self._icon_for(a)))
+
+    def leaveEvent(self, e):
+        if self._scrubbed:
+            self._unscrub()
+        super().leaveEvent(e)
 
     def selected_asset(self) -> str | None:
         it = self.currentItem()
@@ -90,8 +156,9 @@ class MediaBin(QListWidget):
         mime.setData(ASSET_MIME, aid.encode())
         drag = QDrag(self)
         drag.setMimeData(mime)
-        if aid in self.icons:
-            drag.setPixmap(self.icons[aid])
+        pix = self.pictures.thumb(aid)
+        if pix is not None:
+            drag.setPixmap(pix)
         drag.exec(Qt.CopyAction)
 
     def dragEnterEvent(self, e):
@@ -110,6 +177,15 @@ class MediaBin(QListWidget):
         if e.mimeData().hasUrls():
             self.files_dropped.emit([u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()])
             e.acceptProposedAction()
+
+    def paintEvent(self, e):
+        super().paintEvent(e)
+        if not self.doc.project.assets and not self.errors:
+            p = QPainter(self.viewport())
+            p.setPen(QColor(190, 190, 200))
+            p.drawText(self.viewport().rect().adjusted(12, 12, -12, -12), Qt.AlignCenter | Qt.TextWordWrap,
+                       "Drop videos, photos and music here, or use File > Import Media (Ctrl+I)")
+            p.end()
 
 
 class Inspector(QWidget):
@@ -152,10 +228,9 @@ class Inspector(QWidget):
                 self._building = False
                 return
             rate = p.settings.rate
-            self.title.setText(f"Clip: {clip.name or p.assets[clip.asset_id].name}")
-            self.form.addRow("Position", QLabel(timecode(clip.start, rate)))
-            self.form.addRow("Duration", QLabel(timecode(clip.duration, rate)))
-            self.form.addRow("Source in", QLabel(str(clip.source_in)))
+            self.title.setText(f"Clip: {clip.name or (p.assets[clip.asset_id].name if clip.asset_id else clip.text)}")
+            self.form.addRow("Starts at", QLabel(timecode(clip.start, rate)))
+            self.form.addRow("Length", QLabel(short_duration(clip.duration, rate)))
             for name, lo, hi, step in self.CLIP_FIELDS:
                 box = QDoubleSpinBox()
                 box.setRange(lo, hi)
@@ -164,13 +239,17 @@ class Inspector(QWidget):
                 box.setObjectName(name)
                 box.editingFinished.connect(lambda b=box, n=name, c=clip.id: self._set_clip(c, n, b.value()))
                 self.form.addRow(name.capitalize(), box)
-            for name in ("fade_in", "fade_out"):
-                box = QSpinBox()
-                box.setRange(0, clip.duration)
-                box.setValue(getattr(clip, name))
+            for name in ("fade_in", "fade_out"):  # in seconds, as people think of a fade
+                box = QDoubleSpinBox()
+                box.setDecimals(2)
+                box.setSuffix(" s")
+                box.setSingleStep(0.25)
+                box.setRange(0.0, seconds(clip.duration, rate))
+                box.setValue(seconds(getattr(clip, name), rate))
                 box.setObjectName(name)
-                box.editingFinished.connect(lambda b=box, n=name, c=clip.id: self._set_clip(c, n, b.value()))
-                self.form.addRow(name.replace("_", " ").capitalize() + " (frames)", box)
+                box.editingFinished.connect(lambda b=box, n=name, c=clip.id: self._set_clip(
+                    c, n, frames_of(b.value(), self.doc.project.settings.rate)))
+                self.form.addRow("Fade in" if name == "fade_in" else "Fade out", box)
         elif self.doc.selected_track:
             try:
                 t = p.track(self.doc.selected_track)

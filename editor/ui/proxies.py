@@ -75,7 +75,7 @@ class ProxyQueue(QObject):
         w = workers.Worker(work)
         doc = self.doc
         self._current = (asset.path, w)
-        w.signals.progress.connect(lambda f, _s: self._progress(w, f"proxy {name} {f * 100:.0f}%"))
+        w.signals.progress.connect(lambda f, _s: self._progress(w, f"Making a quick playback copy of {name}: {f * 100:.0f}%"))
         w.signals.finished.connect(lambda out: self._done(w, doc, asset.path, out))
         w.signals.failed.connect(lambda msg: self._done(w, doc, asset.path, None, msg))
         workers.start(w, background=True)
@@ -87,7 +87,7 @@ class ProxyQueue(QObject):
     def _progress(self, worker, text: str) -> None:
         if self._mine(worker):
             left = len(self._todo)
-            self.status.emit(text + (f" (+{left} queued)" if left else ""))
+            self.status.emit(text + (f" ({left} more waiting)" if left else ""))
 
     def _done(self, worker, doc, path, out, error=None) -> None:
         if not self._mine(worker) or doc is not self.doc:
@@ -97,7 +97,7 @@ class ProxyQueue(QObject):
             doc.pool.attach_proxy(path, out)  # readers opened later find it themselves
             self.ready.emit(path)
         if error:
-            self.status.emit(f"no proxy for {Path(path).name}: {error}")
+            self.status.emit(f"No quick playback copy of {Path(path).name} (it plays from the original): {error}")
         else:
             self.status.emit("")
         self._next()

@@ -1,0 +1,101 @@
+"""Shot cuts in a clip's small frames: what changes at a cut and not in a flash or a fast pan.
+
+Per frame, three measures against the frame before (all on the small analysis frames):
+- content: the mean per-pixel change of hue, saturation and value plus the change of the edge map (PySceneDetect's
+  content score); a cut between two similar-looking shots (same place, same colours, another moment) changes the
+  layout, so it scores even where a colour histogram does not move;
+- unexplained: what is left of the change after the best whole-frame shift (phase correlation): a pan, however
+  fast, is one shift and leaves little; a cut leaves almost everything;
+- flash: a burst of light lasts a few frames and the picture after it matches the one before it again.
+A frame is a cut when its content score stands well above the clip's usual change around it (an adaptive threshold,
+as PySceneDetect's adaptive detector), most of that change is not explained by a shift, and the picture does not
+come back within FLASH_FRAMES frames.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MIN_CONTENT = 6.0  # content score a cut must reach (0..255 scale; PySceneDetect's default threshold is 27 at 256 px)
+RATIO = 4.0  # ... and this many times the median score of the frames around it
+WINDOW = 5  # frames on each side for that median
+UNEXPLAINED = 0.55  # share of the change a whole-frame shift must leave unexplained
+FLASH_FRAMES = 4  # a picture that comes back within this many frames was a flash, not a cut
+MIN_GAP = 4  # frames between two cuts
+MIN_LAYOUT = 0.05  # change of the exposure-normalised picture (in units of its spread) below which it is the same
+
+
+def _edges(grey: np.ndarray) -> np.ndarray:
+    med = float(np.median(grey))
+    e = cv2.Canny(grey, int(max(0, 0.67 * med)), int(min(255, 1.33 * med)))
+    return cv2.dilate(e, np.ones((3, 3), np.uint8))
+
+
+def content_score(hsv_a: np.ndarray, hsv_b: np.ndarray, edges_a: np.ndarray, edges_b: np.ndarray) -> float:
+    """Mean change of H, S, V and of the edge map (edges weighted like a channel, on a 0..255 scale)."""
+    d = cv2.absdiff(hsv_a, hsv_b).reshape(-1, 3).mean(axis=0)
+    hue = min(d[0], 180 - d[0]) * 255 / 180  # hue is circular
+    edge = float(cv2.absdiff(edges_a, edges_b).mean())
+    return float((hue + d[1] + d[2] + edge) / 4)
+
+
+def _normalised(grey: np.ndarray) -> np.ndarray:
+    """Zero-mean, unit-spread grey: a change of exposure alone does not count as a change of picture."""
+    g = grey.astype(np.float32)
+    return (g - g.mean()) / (g.std() + 4.0)
+
+
+def _change(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).mean())
+
+
+def find_cuts(small: list[np.ndarray], camera: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Frames that start a new shot, and the per-frame content score. `small`: RGB frames; `camera`: per-frame
+    whole-picture shift (dx, dy) from the frame before (phase correlation)."""
+    n = len(small)
+    if n < 2:
+        return [], np.zeros(n)
+    hsv = [cv2.cvtColor(f, cv2.COLOR_RGB2HSV) for f in small]
+    greys = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in small]
+    edges = [_edges(g) for g in greys]
+    norm = [_normalised(g) for g in greys]
+    score = np.zeros(n)
+    for i in range(1, n):
+        score[i] = content_score(hsv[i - 1], hsv[i], edges[i - 1], edges[i])
+    cuts: list[int] = []
+    h, w = greys[0].shape
+    for i in range(1, n):
+        around = np.concatenate([score[max(1, i - WINDOW):i - 1], score[i + 2:i + WINDOW + 1]])
+        base = float(np.median(around)) if len(around) else 0.0
+        if score[i] < MIN_CONTENT or score[i] < RATIO * base + 2.0:
+            continue
+        if i + 1 < n and score[i + 1] > score[i]:
+            continue  # the peak of a change that lasts two frames is on the next one
+        raw = _change(norm[i - 1], norm[i])
+        if raw < MIN_LAYOUT:
+            continue  # the same picture in other light (a flash, an exposure jump)
+        dx, dy = camera[i]
+        shifted = cv2.warpAffine(norm[i - 1], np.float32([[1, 0, dx], [0, 1, dy]]), (w, h),
+                                 borderMode=cv2.BORDER_REPLICATE)
+        m = int(min(abs(dx), w / 4)) + 1, int(min(abs(dy), h / 4)) + 1
+        unexplained = _change(shifted[m[1]:h - m[1], m[0]:w - m[0]], norm[i][m[1]:h - m[1], m[0]:w - m[0]])
+        if unexplained < UNEXPLAINED * raw:
+            continue  # a pan: one shift explains the change
+        if _comes_back(norm, i, raw):
+            continue  # a flash
+        if cuts and i - cuts[-1] < MIN_GAP:
+            continue
+        cuts.append(i)
+    return cuts, score
+
+
+def _comes_back(norm: list[np.ndarray], i: int, change: float) -> bool:
+    """Is the change at i into or out of a flash: does a frame soon after i look like the frame before i again, or
+    frame i like one a little before the flash?"""
+    for j in range(i + 1, min(len(norm), i + FLASH_FRAMES + 1)):
+        if _change(norm[i - 1], norm[j]) < 0.35 * change:
+            return True
+    for j in range(max(0, i - FLASH_FRAMES - 1), i - 1):
+        if _change(norm[j], norm[i]) < 0.35 * change:
+            return True
+    return False

@@ -1,0 +1,48 @@
+"""Beats, bars and phrases: against click tracks of known tempo and a song-like piece whose beat is known."""
+import time
+
+import numpy as np
+import pytest
+
+from ai.errors import AIError
+from ai.music.beats import analyse, analyse_file
+from songgen import click_track, song, write_wav
+
+SR = 22050
+
+
+def _errors(found, truth):
+    return np.array([np.min(np.abs(np.asarray(truth) - t)) for t in found])
+
+
+@pytest.mark.parametrize("bpm", [120.0, 97.0])
+def test_beats_of_a_click_track_of_known_tempo(bpm):
+    y, truth = click_track(bpm, 16.0, SR, offset=0.37)
+    g = analyse(y, SR)
+    assert g.tempo == pytest.approx(bpm, rel=0.02)
+    err = _errors(g.beats, truth)
+    assert len(g.beats) >= len(truth) - 2
+    assert np.median(err) < 0.01 and err.max() < 0.03  # on the click, not the onset detector's late peak
+    assert g.beats[0] >= 0.3  # no beat made up in the silence before the first click
+
+
+def test_downbeats_and_phrases_of_a_song():
+    audio, beats, downbeats = song(bpm=96, bars=12, sr=SR, lead_in=1.3, seed=2)
+    g = analyse(audio, SR)
+    assert np.median(_errors(g.beats, beats)) < 0.01
+    assert np.max(_errors(g.downbeats, downbeats)) < 0.03  # bars start on the chord changes, not a beat off
+    assert len(g.downbeats) >= len(downbeats) - 1
+    phrase_starts = downbeats[::4]
+    assert np.max(_errors(g.phrases, phrase_starts)) < 0.03
+
+
+def test_analysis_of_a_file_is_cached_and_silence_is_refused(tmp_path):
+    audio, _, _ = song(bpm=124, bars=6, sr=44100)
+    wav = write_wav(tmp_path / "song.wav", audio, 44100)
+    first = analyse_file(wav)
+    t = time.perf_counter()
+    again = analyse_file(wav)
+    assert again == first and time.perf_counter() - t < 0.5
+    silent = write_wav(tmp_path / "silent.wav", np.zeros((44100 * 4, 2), np.float32), 44100)
+    with pytest.raises(AIError, match="silent"):
+        analyse_file(silent)

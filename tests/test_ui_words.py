@@ -1,0 +1,164 @@
+"""Words in the editor: the transport bar, the Titles tab, the Captions dock (offscreen, pytest-qt)."""
+import shutil
+import subprocess
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+from editor.actions.media import project_for_files  # noqa: E402
+from editor.project.subtitles import write_subtitles  # noqa: E402
+from editor.timeline.cues import Cue  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
+    from PySide6.QtWidgets import QMessageBox
+
+    from editor.ui.document import Document
+    from editor.ui.main_window import MainWindow
+    from mediagen import indexed_video
+
+    clip = indexed_video(tmp_path / "v.mp4", 90, Fraction(30), size=(320, 180), with_audio=True)
+    w = MainWindow(Document(project_for_files([clip])))
+    w.quiet_errors = True
+    w.ask = lambda *a: QMessageBox.Discard
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.doc.session.mark_saved()
+    w.close()
+
+
+def test_transport_buttons_timecode_and_loop(qtbot, window):
+    t = window.transport
+    assert t.time.text().startswith("00:00:00:00 / 00:00:03:00")
+    t.fwd_btn.click()
+    t.fwd_btn.click()
+    assert window.doc.playhead == 2 and t.time.text().startswith("00:00:00:02")
+    t.end_btn.click()
+    assert window.doc.playhead == 89
+    t.start_btn.click()
+    assert window.doc.playhead == 0
+    window.doc.set_playhead(10)
+    t.set_in()
+    window.doc.set_playhead(20)
+    t.set_out()
+    t.toggle_loop(True)
+    assert "loop 00:00:00:10 \u2013 00:00:00:20" in t.time.text()
+    window.doc.set_playhead(10)
+    t.play_btn.click()
+    assert window.preview.playing
+    qtbot.waitUntil(lambda: window.doc.playhead >= 18, timeout=5000)
+    seen = []
+    for _ in range(60):  # about 1.5 s at 30 fps: more than one lap of a 10-frame loop
+        qtbot.wait(25)
+        seen.append(window.doc.playhead)
+    t.play_btn.click()
+    assert not window.preview.playing
+    assert max(seen) <= 21 and min(seen) >= 10  # it stayed inside the loop ...
+    assert any(b < a for a, b in zip(seen, seen[1:]))  # ... and went round
+    t.vol.setValue(40)
+    t.mute_btn.click()
+    assert t.volume == 0.4 and t.muted
+
+
+def test_titles_tab_adds_a_template_and_edits_it_in_undoable_steps(qtbot, window):
+    panel = window.titles
+    window.doc.set_playhead(15)
+    keys = [panel.list.item(i).data(Qt.UserRole) for i in range(panel.list.count())]
+    assert "lower-third" in keys and len(keys) >= 7
+    panel.add("lower-third")
+    p = window.doc.project
+    title = next(c for t in p.video_tracks() for c in t.clips if c.title is not None)
+    assert title.start == 15 and title.duration == 120 and p.video_tracks().index(p.track_of(title.id)) == 1
+    assert panel.props.isEnabled() and panel.subtitle.text() == title.title.subtitle
+    panel.text.setPlainText("爷爷 Grandpa Li")
+    qtbot.waitUntil(lambda: window.doc.project.find_clip(title.id)[1].title.text == "爷爷 Grandpa Li", timeout=3000)
+    panel.size.setValue(9.0)
+    panel.size.editingFinished.emit()
+    panel.change(color="#ffcc00")
+    t = window.doc.project.find_clip(title.id)[1].title
+    assert (t.size, t.color) == (0.09, "#ffcc00")
+    window.doc.undo()
+    assert window.doc.project.find_clip(title.id)[1].title.color == "#ffffff"
+    window.doc.undo()
+    assert window.doc.project.find_clip(title.id)[1].title.size != 0.09
+
+
+def test_captions_dock_import_edit_split_merge_export(qtbot, window, tmp_path):
+    dock = window.captions
+    write_subtitles([Cue(0.2, 1.0, "first words here"), Cue(1.5, 2.5, "second")], tmp_path / "in.srt")
+    assert dock.import_file(tmp_path / "in.srt")
+    assert dock.table.rowCount() == 2 and dock.table.item(0, 2).text() == "first words here"
+    dock.table.item(1, 2).setText("second, edited")
+    cc = window.doc.project.captions_tracks()[0]
+    assert cc.clips[1].text == "second, edited"
+    dock.table.item(0, 1).setText("1.2")
+    assert window.doc.project.captions_tracks()[0].clips[0].end == 36
+    window.doc.set_playhead(26)  # two thirds of the way through: two thirds of the words before the split
+    dock.split()
+    assert [c.text for c in window.doc.project.captions_tracks()[0].clips] == ["first words", "here",
+                                                                               "second, edited"]
+    from PySide6.QtCore import QItemSelectionModel
+
+    sel = dock.table.selectionModel()
+    for r in (0, 1):
+        sel.select(dock.table.model().index(r, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
+    dock.merge()
+    assert [c.text for c in window.doc.project.captions_tracks()[0].clips] == ["first words here", "second, edited"]
+    dock.preset.setCurrentIndex(dock.preset.findData("box"))
+    dock._apply_preset()
+    assert window.doc.project.captions_tracks()[0].caption_style.box
+    assert dock.export_file(tmp_path / "out.vtt")
+    assert "first words here" in (tmp_path / "out.vtt").read_text(encoding="utf-8")
+
+
+def test_generate_captions_for_a_clip_is_one_undo_step(qtbot, window, tmp_path):
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng is needed (packaging/setup.sh installs it)")
+    import soundfile as sf
+
+    subprocess.run(["espeak-ng", "-w", str(tmp_path / "s.wav"), "hello family"], check=True)
+    x, sr = sf.read(str(tmp_path / "s.wav"), dtype="float32")
+    window.import_files([tmp_path / "s.wav"], place=(window.doc.project.audio_tracks()[0].id, 100))
+    qtbot.waitUntil(lambda: len(window.doc.project.audio_tracks()[0].clips) == 2, timeout=20000)
+    sound = window.doc.project.audio_tracks()[0].clips[1]
+    window.doc.select([sound.id])
+    dock = window.captions
+    dock.scope.setCurrentIndex(dock.scope.findData("clip"))
+    before = window.doc.session.undo_label
+    job = dock.generate()
+    with qtbot.waitSignal(job.signals.finished, timeout=120000):
+        pass
+    qtbot.wait(50)
+    cues = window.doc.project.captions_tracks()[0].clips
+    assert cues and all(sound.start <= c.start and c.end <= sound.end + 1 for c in cues)
+    assert window.doc.session.undo_label.startswith("Captions")
+    window.doc.undo()
+    assert not window.doc.project.captions_tracks() or not window.doc.project.captions_tracks()[0].clips
+    assert window.doc.session.undo_label == before
+
+
+def test_window_maximised_first_then_as_left(qtbot, tmp_path):
+    from PySide6.QtWidgets import QMainWindow
+
+    from editor.ui.transport import remember_window, show_window
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    w = QMainWindow()
+    qtbot.addWidget(w)
+    show_window(w, settings)
+    assert w.windowState() & Qt.WindowMaximized
+    w.showNormal()
+    w.resize(700, 500)
+    remember_window(w, settings)
+    w2 = QMainWindow()
+    qtbot.addWidget(w2)
+    show_window(w2, settings)
+    assert not (w2.windowState() & Qt.WindowMaximized) and w2.width() == 700
