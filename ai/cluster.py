@@ -3,10 +3,10 @@
 The job spec travels as it is, its inputs as object refs (pictures as arrays, media files as bytes: no shared
 filesystem is assumed); it runs as one Ray task asking for what the backend needs (a GPU for a generative backend
 unless its device is "cpu", host memory from the size of the model's weight files on that node). Seamline's own code
-is shipped to the cluster when this process connects (a runtime_env of the `ai` and `editor` packages), so the cluster runs exactly this
-version: built-in backends give the same result there as here. Progress streams back through a small actor; cancel
-is `ray.cancel`; a worker that dies gives a clear error and nothing is saved; the files land in the local cache
-with provenance naming the node.
+is shipped to the cluster when this process connects (a runtime_env of the `ai` and `editor` packages), so the
+cluster runs exactly this version: built-in backends give the same result there as here. Progress streams back
+through a small actor; cancel is `ray.cancel`; a worker that dies gives a clear error and nothing is saved; the files
+land in the local cache with provenance naming the node.
 
 On the GPU machine: `pip install 'seamline[ai,cluster]'`, download the models there, then `ray start --head --port
 6379`; here: `--cluster gpu-box:6379` or AI > Settings > Compute.
@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ai.errors import AIError, ClusterError, JobCancelled, MissingPackage
+from ai.errors import ClusterError, JobCancelled, MissingPackage
 
 CANCEL_GRACE = 5.0  # seconds a cancelled task gets to stop before its worker is killed
 

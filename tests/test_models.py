@@ -41,8 +41,11 @@ def test_every_model_a_backend_names_is_in_the_catalogue_with_its_licence():
         assert card.licence and card.commercial in ("yes", "no", "limited") and card.size_gb > 0
     assert catalog.MODELS["cvssp/audioldm2"].commercial == "no"
     # the CLI's --backend choices and the panel read the same table
-    assert catalog.tool("fill-transition").choices() == ["auto", "builtin", "wan", "ltx"]
+    assert catalog.tool("fill-transition").choices() == ["auto", "builtin", "rife", "wan", "ltx"]
     assert "depth" not in catalog.tool("camera-move").choices()
+    assert catalog.tool("captions").choices() == ["builtin", "whisper"]
+    assert "openai/whisper-small" in catalog.tool("captions").backend("whisper").models
+    assert catalog.MODELS["openai/whisper-small"].kind == "speech"  # the captions' models are in the dialog too
 
 
 def test_download_reports_total_and_speed_cancels_resumes_and_removes(hub, tmp_path):
@@ -129,32 +132,45 @@ def _calls(tree):
             yield name, {k.arg: k.value for k in node.keywords}, node
 
 
+def _violations(tree, where: str) -> list[str]:
+    bad = []
+
+    def true(v):
+        return isinstance(v, ast.Constant) and v.value is True
+
+    for name, kw, node in _calls(tree):
+        at = f"{where}:{node.lineno}"
+        owner = getattr(node.func.value, "attr", getattr(node.func.value, "id", "")) \
+            if isinstance(node.func, ast.Attribute) else ""
+        no_weights = owner.endswith(("Processor", "Tokenizer", "TokenizerFast", "FeatureExtractor"))
+        if name in ("from_pretrained", "load_lora_weights") and not no_weights and not true(kw.get("use_safetensors")):
+            bad.append(f"{at} {name} without use_safetensors=True")
+        if name == "load" and owner == "torch" and not true(kw.get("weights_only")):
+            bad.append(f"{at} torch.load without weights_only=True")
+        if name == "pipeline" and "model_kwargs" in kw:
+            mk = kw["model_kwargs"]
+            if not (isinstance(mk, ast.Dict) and any(getattr(k, "value", None) == "use_safetensors" and true(v)
+                                                     for k, v in zip(mk.keys, mk.values))):
+                bad.append(f"{at} pipeline without model_kwargs use_safetensors=True")
+        if "trust_remote_code" in kw and not (isinstance(kw["trust_remote_code"], ast.Constant)
+                                              and kw["trust_remote_code"].value is False):
+            bad.append(f"{at} trust_remote_code")
+    return bad
+
+
 def test_every_model_load_is_safetensors_only_and_never_runs_remote_code():
     """Fails when any from_pretrained / load_lora_weights / transformers pipeline call lacks use_safetensors=True,
-    when torch.load lacks weights_only=True, or when anything trusts remote code."""
+    when torch.load lacks weights_only=True, or when anything trusts remote code. (Processors, tokenizers and
+    feature extractors read JSON and text files, no weights: they are exempt.)"""
     bad = []
     for path in sorted((ROOT / "ai").rglob("*.py")) + sorted((ROOT / "editor").rglob("*.py")):
-        tree = ast.parse(path.read_text(), str(path))
-        for name, kw, node in _calls(tree):
-            where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            true = lambda v: isinstance(v, ast.Constant) and v.value is True  # noqa: E731
-            if name in ("from_pretrained", "load_lora_weights") and not true(kw.get("use_safetensors")):
-                bad.append(f"{where} {name} without use_safetensors=True")
-            if name == "load" and isinstance(node.func, ast.Attribute) and getattr(node.func.value, "id", "") == \
-                    "torch" and not true(kw.get("weights_only")):
-                bad.append(f"{where} torch.load without weights_only=True")
-            if name == "pipeline" and "model_kwargs" in kw:
-                mk = kw["model_kwargs"]
-                if not (isinstance(mk, ast.Dict) and any(getattr(k, "value", None) == "use_safetensors" and true(v)
-                                                         for k, v in zip(mk.keys, mk.values))):
-                    bad.append(f"{where} pipeline without model_kwargs use_safetensors=True")
-            if "trust_remote_code" in kw and not (isinstance(kw["trust_remote_code"], ast.Constant)
-                                                  and kw["trust_remote_code"].value is False):
-                bad.append(f"{where} trust_remote_code")
+        bad += _violations(ast.parse(path.read_text(), str(path)), str(path.relative_to(ROOT)))
     assert not bad, "\n".join(bad)
-    # and the checker itself catches a bad call
-    tree = ast.parse("import torch\nX.from_pretrained('m')\ntorch.load('f')\n")
-    assert {n for n, _, _ in _calls(tree)} >= {"from_pretrained", "load"}
+    # the checker catches each kind of bad call
+    sample = ("import torch\nX.from_pretrained('m')\ntorch.load('f')\nT.CLIPVisionModel.from_pretrained('m', "
+              "use_safetensors=False)\np = pipeline('depth', model_kwargs={})\nY.from_pretrained('m', "
+              "use_safetensors=True, trust_remote_code=True)\nW.WhisperProcessor.from_pretrained('m')\n")
+    assert len(_violations(ast.parse(sample), "sample")) == 5
 
 
 @pytest.fixture(scope="module")
