@@ -138,12 +138,9 @@ def mix_audio(project, out: Path, start: int, end: int, loudness: float | None =
 
                     raise ExportCancelled("export cancelled")
                 put(limiter.process(mixer.mix(n, min(end, n + chunk))))
-            if hasattr(limiter, "flush"):  # the loudness stage holds back its look-ahead
-                held = limiter.flush()
-                if len(held):
-                    af = av.AudioFrame.from_ndarray(np.ascontiguousarray(held.T), format="fltp", layout=layout)
-                    af.sample_rate, af.pts = s.sample_rate, None
-                    fifo.write(af)
+            held = limiter.flush() if hasattr(limiter, "flush") else []  # the loudness stage's look-ahead
+            if len(held):
+                put(held)  # (the encoder cuts its own 1024-sample frames: the packets are the exporter's)
             rest = fifo.read()
             if rest is not None:
                 rest.pts = pts
