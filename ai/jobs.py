@@ -1,26 +1,26 @@
-"""AI jobs: typed inputs + parameters -> files in a `generated/` folder, with a provenance sidecar.
+"""The one job service every AI tool runs through: spec -> files in the cache + provenance.
 
-A job runs inline (CLI) or on a worker thread (UI) through the same `run_job`. It reports progress (fraction and a
-stage text) and checks a cancel flag; a cancelled or failed job leaves no files behind. Identical inputs,
-parameters and model give the same cache key, and a finished job with that key is returned at once.
+A tool turns its request into a JobSpec (its analysis already done): inputs as arrays, bytes or media ranges,
+every parameter, the backend and the models it loads. `run_job` keys the spec by content (the input pictures and
+media, never their file names), parameters, backend, the models' revisions and weight fingerprints and the tool's
+own code; returns a checked cache hit at once, or runs the tool's runner, here or on a Ray cluster, into a partial
+folder that becomes the cache entry only when the job finishes. A cancelled or failed job leaves nothing behind.
+
+The CLI and the demo call `run_job` inline; the editor calls it on a worker thread (editor/ui/ai_panel.JobRow).
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
+import socket
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-import numpy as np
-
+from ai.cache import JobCache, JobResult, place  # noqa: F401  (re-exported for the tools)
+from ai.catalog import tool as get_tool
 from ai.errors import JobCancelled
-
-SIDECAR = "provenance.json"
+from ai.spec import JobSpec, MediaInput, Progress, execute, file_digest, input_digest  # noqa: F401  (re-exported)
 
 
 class CancelToken:
@@ -36,103 +36,81 @@ class CancelToken:
         return self._event.is_set()
 
 
-@dataclass
-class JobSpec:
-    tool: str  # "fill-transition" | "camera-move" | "sfx"
-    backend: str
-    params: dict[str, Any]
-    inputs: dict[str, Any] = field(default_factory=dict)  # name -> file path, or numpy array (hashed by content)
-    model: str | None = None  # model id or local folder for generative backends
-    sources: list[dict] = field(default_factory=list)  # clips/frames the inputs came from (for provenance)
-    version: str = ""  # the backend's algorithm version: a change invalidates cached results
+def local_identities(spec: JobSpec) -> dict[str, dict]:
+    """The models' revisions and fingerprints on this machine (a missing package is named first: it is what the
+    user has to fix before any model could load)."""
+    from ai import models
 
-    def key(self) -> str:
-        h = hashlib.sha256()
-        h.update(json.dumps({"tool": self.tool, "backend": self.backend, "params": self.params,
-                             "model": self.model, "version": self.version}, sort_keys=True, default=str).encode())
-        for name in sorted(self.inputs):
-            h.update(name.encode())
-            h.update(_content_hash(self.inputs[name]).encode())
-        return h.hexdigest()[:20]
+    backend = get_tool(spec.tool).backend(spec.backend)
+    if backend.kind in ("learned", "generative"):
+        models.require_packages(backend.settings_key)
+    return {role: models.identity(ref) for role, ref in spec.models.items()}
 
 
-def _content_hash(value) -> str:
-    if isinstance(value, np.ndarray):
-        return hashlib.sha256(np.ascontiguousarray(value).tobytes() + str(value.shape).encode()).hexdigest()
-    p = Path(value)
-    if p.is_file():
-        st = p.stat()
-        h = hashlib.sha256(f"{st.st_size}".encode())
-        with open(p, "rb") as fh:  # head and tail are enough to tell edited files apart, and fast
-            h.update(fh.read(1 << 20))
-            if st.st_size > 2 << 20:
-                fh.seek(-(1 << 20), os.SEEK_END)
-                h.update(fh.read())
-        return h.hexdigest()
-    return hashlib.sha256(str(value).encode()).hexdigest()
-
-
-@dataclass
-class JobResult:
-    folder: Path
-    files: list[Path]
-    provenance: dict
-    cached: bool
-
-
-Work = Callable[[Path, Callable[[float, str], None], Callable[[], bool]], dict]
-
-
-def run_job(spec: JobSpec, generated: Path, work: Work, progress: Callable[[float, str], None] | None = None,
-            cancelled: Callable[[], bool] | None = None) -> JobResult:
-    """Run `work(folder, progress, cancelled)` into a fresh folder under `generated`, or return the cached result.
-
-    `work` writes its files into the folder and returns extra provenance (model revision, frames used, ...).
-    """
+def run_job(spec: JobSpec, cache: JobCache | Path | str | None = None, progress: Progress | None = None,
+            cancelled: Callable[[], bool] | None = None, cluster: str | None = None) -> JobResult:
+    """Run a job (or return its checked cached result). `cluster`: a Ray address to run it on instead of here."""
     from editor import __version__
 
-    generated = Path(generated)
-    generated.mkdir(parents=True, exist_ok=True)
-    key = spec.key()
-    final = generated / f"{spec.tool}-{key}"
-    if (final / SIDECAR).is_file():
-        prov = json.loads((final / SIDECAR).read_text())
-        if progress:
-            progress(1.0, "cached")
-        return JobResult(final, [final / f for f in prov["files"]], prov, True)
-    tmp = generated / f".{spec.tool}-{key}.{os.getpid()}.{threading.get_ident()}.partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    cache = cache if isinstance(cache, JobCache) else JobCache(cache)
+    get_tool(spec.tool).backend(spec.backend)
     report = progress or (lambda f, s="": None)
     is_cancelled = cancelled or (lambda: False)
+    remote = None
+    if cluster:
+        from ai.cluster import connect
+
+        remote = connect(cluster)
+        identities = remote.identities(spec) if spec.models else {}
+    else:
+        identities = local_identities(spec)
+    key = spec.key(identities)
+    hit = cache.lookup(spec.tool, key)
+    if hit is not None:
+        report(1.0, "cached")
+        return hit
+    if is_cancelled():
+        raise JobCancelled(f"{spec.tool} was cancelled")
+    tmp = cache.partial(spec.tool, key)
     start = time.time()
     try:
-        if is_cancelled():
-            raise JobCancelled(f"{spec.tool} was cancelled")
-        extra = work(tmp, report, is_cancelled) or {}
-        if is_cancelled():
-            raise JobCancelled(f"{spec.tool} was cancelled")
-        files = sorted(p.name for p in tmp.iterdir() if p.is_file())
-        prov = {
-            "tool": spec.tool, "backend": spec.backend, "model": spec.model, "params": spec.params,
-            "seed": spec.params.get("seed"), "inputs": {k: (str(v) if not isinstance(v, np.ndarray) else
-                                                           f"array{list(v.shape)}") for k, v in spec.inputs.items()},
-            "sources": spec.sources, "key": key, "files": files, "seconds": round(time.time() - start, 3),
-            "seamline_version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra,
-        }
-        (tmp / SIDECAR).write_text(json.dumps(prov, indent=1, default=str))
-        if final.exists():  # another run finished first
-            shutil.rmtree(tmp, ignore_errors=True)
+        if remote is not None:
+            extra, node = remote.run(spec, tmp, report, is_cancelled)
         else:
-            os.replace(tmp, final)
+            from ai import models
+
+            models.check_memory()
+            extra = execute(spec, tmp, report, is_cancelled)
+            node = {"where": "local", "host": socket.gethostname(), "pid": os.getpid()}
+        if is_cancelled():
+            raise JobCancelled(f"{spec.tool} was cancelled")
+        prov = {"tool": spec.tool, "tool_version": get_tool(spec.tool).version, "backend": spec.backend,
+                "params": spec.params, "seed": spec.params.get("seed"), "model_settings": spec.model_settings,
+                "models": identities, "inputs": spec.describe_inputs(), "sources": spec.sources,
+                "seconds": round(time.time() - start, 3), "seamline_version": __version__,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "node": node, **extra}
+        result = cache.commit(tmp, spec.tool, key, prov)
     except BaseException:
+        import shutil
+
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     report(1.0, "done")
-    return JobResult(final, [final / f for f in prov["files"]], prov, False)
+    return result
+
+
+def run_cli_job(spec: JobSpec, bar: Progress, cluster: str | None = None) -> JobResult:
+    """A job from the command line: the progress bar, Ctrl+C cancels (and removes the partial output)."""
+    token = CancelToken()
+    try:
+        return run_job(spec, None, progress=bar, cancelled=token, cluster=cluster)
+    except BaseException:  # Ctrl+C, or SIGTERM/SIGHUP (editor.interrupt.Stopped): a cluster task is cancelled too
+        token.cancel()
+        raise
 
 
 def default_generated_dir() -> Path:
+    """Where results go for an unsaved project and the CLI (a saved project uses `generated/` beside it)."""
     from editor.resources import data_dir
 
     return data_dir() / "generated"

@@ -12,8 +12,9 @@ import cv2
 import numpy as np
 
 from editor.errors import MediaError
-from editor.media.atomic import DiskFullError, clean_stale_partials, is_no_space, partial_path, remove_quietly, \
-    write_bytes, writing
+from editor.media.atomic import copy_atomic  # noqa: F401  (the AI tools' CLIs copy results through it)
+from editor.media.atomic import (DiskFullError, clean_stale_partials, is_no_space, partial_path, remove_quietly,
+                                 write_bytes, writing)
 from editor.media.colour import colour_space_for, rgb_to_yuv420, tag_stream
 from editor.media.probe import probe
 from editor.media.reader import ImageReader, open_visual
@@ -125,7 +126,9 @@ def write_video(frames, path, fps: Fraction, crf: int = 16, audio: np.ndarray | 
             s.width, s.height, s.pix_fmt = ew, eh, "yuv420p"
             s.codec_context.thread_type = "FRAME"
             tag_stream(s.codec_context, space)
-            s.options = {"crf": str(crf), "preset": "veryfast"}
+            # a fixed thread count and no macroblock tree: x264 then gives the same bytes for the same frames on
+            # every machine (with mbtree or an automatic thread count, small frames encode differently run to run)
+            s.options = {"crf": str(crf), "preset": "veryfast", "threads": "4", "x264-params": "mbtree=0"}
             a = None if audio is None else c.add_stream("aac", rate=sample_rate, layout="stereo")
             for i, f in enumerate(stream):
                 vf = av.VideoFrame.from_ndarray(f, format="yuv420p")
@@ -182,6 +185,9 @@ def prefetch(iterable, depth: int = 4):
             yield item
     finally:
         stop.set()
+        # wait for the worker to notice (it is between two frames): a thread still inside OpenCV or FFmpeg when
+        # the interpreter exits aborts the process
+        t.join(timeout=30)
 
 
 def write_output(frames, out, fps: Fraction) -> Path:
@@ -193,12 +199,32 @@ def write_output(frames, out, fps: Fraction) -> Path:
         return write_video(frames, out, fps)
     if out.exists() and not out.is_dir():
         raise MediaError(out, "exists and is not a folder; give a video file name (.mp4) or a folder")
+    return _into_folder(out, lambda tmp: write_pngs(frames, tmp))
+
+
+def copy_pngs(paths, out) -> Path:
+    """Numbered PNGs a job wrote, copied into the folder OUT (its old frame_*.png replaced)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise MediaError(out, "exists and is not a folder; give a video file name (.mp4) or a folder")
+
+    def copy(tmp: Path):
+        for i, p in enumerate(sorted(paths, key=lambda p: p.name), 1):
+            shutil.copyfile(p, tmp / f"frame_{i:04d}.png")
+
+    return _into_folder(out, copy)
+
+
+def _into_folder(out: Path, fill) -> Path:
+    """Fill a partial folder beside OUT (named so a killed run's is cleaned at the next write), then move its
+    frames into OUT."""
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     clean_stale_partials(parent)
-    tmp = partial_path(out.resolve(), "")  # a folder of PNGs, renamed into place one by one
+    tmp = partial_path(out.resolve(), "")
+    tmp.mkdir(parents=True, exist_ok=True)
     try:
-        write_pngs(frames, tmp)
+        fill(tmp)
         out.mkdir(parents=True, exist_ok=True)
         for old in out.glob("frame_*.png"):
             old.unlink()

@@ -62,6 +62,20 @@ def _fps(text: str | None):
         raise argparse.ArgumentTypeError("frame rate must be a positive number like 30 or 30000/1001") from None
 
 
+CLUSTER_HELP = ("run it on a Ray cluster (a machine with a bigger GPU): ADDRESS of its head, like gpu-box:6379; "
+                "needs `pip install 'seamline[cluster]'`")
+
+
+def _backends(sp, tool: str, default: str) -> None:
+    """--backend choices (and what each is) from the one backend table (ai/catalog.py)."""
+    from ai.catalog import tool as get_tool
+
+    t = get_tool(tool)
+    sp.add_argument("--backend", choices=t.choices(), default=default, help="; ".join(
+        f"{b.name}: {b.title}" for b in t.backends if b.kind != "helper"))
+    sp.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="seamline", description="Seamline video editor")
     sub = p.add_subparsers(dest="command", required=True)
@@ -82,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="burn the captions into the picture (default) or carry them as a subtitle stream")
     sp.add_argument("--fit", choices=["reframe", "crop", "letterbox", "blur"], default=None,
                     help="how pictures of another shape fill the preset's frame (default: as the project says)")
+    sp.add_argument("--cluster", metavar="ADDRESS", default=None,
+                    help="render segments on a Ray cluster's workers and join them (needs `pip install "
+                         "'seamline[cluster]'`)")
 
     sp = sub.add_parser("convert", help=f"convert between {formats}")
     sp.add_argument("input")
@@ -101,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--frames", type=int, help="exactly N in-between frames, the i-th at t = i/(N+1)")
     g.add_argument("--duration", type=float, help="length in seconds (0.25-5, default 1)")
-    sp.add_argument("--backend", choices=["auto", "builtin", "rife", "wan", "ltx"], default="builtin")
+    _backends(sp, "fill-transition", "builtin")
     sp.add_argument("--fps", type=_fps, default=None, help="frame rate (default: A's, or 30)")
     sp.add_argument("--size", type=_size, default=None, help="WxH (default: A's size)")
     sp.add_argument("--prompt", default="", help="text for generative backends")
@@ -120,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--focus", default=None, help="focus point as x,y in 0..1 of the picture (default 0.5,0.5)")
     sp.add_argument("--handheld", type=float, default=0.0, help="add a subtle handheld drift (0..1)")
     sp.add_argument("--fov", type=float, default=60.0, help="horizontal field of view in degrees")
-    sp.add_argument("--backend", choices=["builtin", "wan", "ltx", "animatediff"], default="builtin")
+    _backends(sp, "camera-move", "builtin")
     sp.add_argument("--prompt", default="")
     sp.add_argument("--seed", type=int, default=0)
 
@@ -130,14 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--layers", default="ambience,foley,whoosh")
     sp.add_argument("--describe", default="")
     sp.add_argument("--preset", default=None)
-    sp.add_argument("--backend", choices=["builtin", "stable-audio", "audioldm2"], default="builtin")
+    _backends(sp, "sfx", "builtin")
     sp.add_argument("--seed", type=int, default=0)
 
     sp = sub.add_parser("captions", help="captions from the speech in a video or sound file, as SRT or WebVTT")
     sp.add_argument("media")
     sp.add_argument("-o", "--output", required=True, help="OUT.srt or OUT.vtt")
-    sp.add_argument("--backend", choices=["builtin", "whisper"], default="builtin",
-                    help="builtin: English draft, no download; whisper: downloaded Whisper weights (AI > Models)")
+    _backends(sp, "captions", "builtin")
     sp.add_argument("--language", default="en", help="language of the speech (en, zh, ja, ...; whisper: auto)")
     sp.add_argument("--model", default=None, help="whisper: model id (openai/whisper-small) or a local folder")
 
@@ -253,10 +269,16 @@ def _run(args) -> int:
             from editor.render.exporter import preset_size
 
             project = fit_project(project, preset_size(project, args.preset), args.fit, ProgressBar("analyse"))
-        from editor.interrupt import stop_requested
+        if args.cluster:  # segments on the cluster's workers, joined here
+            from editor.actions.render_cluster import render_on_cluster
 
-        out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"),
-                     subtitles=args.subtitle_mode, cancelled=stop_requested)
+            out = render_on_cluster(project, args.output, args.cluster, preset=args.preset,
+                                    progress=ProgressBar("render"), subtitles=args.subtitle_mode)
+        else:
+            from editor.interrupt import stop_requested
+
+            out = export(project, args.output, preset=args.preset, progress=ProgressBar("render"),
+                         subtitles=args.subtitle_mode, cancelled=stop_requested)
         print(out)
         return 0
     if args.command == "reframe":

@@ -27,3 +27,22 @@ def shared_media():
 def _cache_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SEAMLINE_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path_factory.getbasetemp() / "data"))
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real local Ray cluster (CPU only, 2 CPUs) for the whole session; its address."""
+    pytest.importorskip("ray")
+    import shutil
+    import tempfile
+
+    from ai.cluster import start_local
+
+    tmp = tempfile.mkdtemp(prefix="ray")  # short: Ray's socket paths live under it
+    try:
+        yield start_local(num_cpus=2, temp_dir=tmp)
+    finally:
+        import ray
+
+        ray.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)

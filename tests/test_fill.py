@@ -134,4 +134,5 @@ def test_job_caches_records_provenance_and_cancels_cleanly(tmp_path, shared_medi
     assert prov["seamline_version"] and prov["seconds"] >= 0
     again = run_fill_job(req, tmp_path / "generated")
     assert again.cached and again.folder == first.folder
-    assert np.array_equal(read_pngs(again.files[:1])[0], read_pngs(first.files[:1])[0])
+    assert [p.name for p in first.files] == ["fill.mp4"] + [f"frame_{i:04d}.png" for i in range(1, 5)]
+    assert np.array_equal(read_pngs(again.files[1:2])[0], read_pngs(first.files[1:2])[0])

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from editor.actions.media import project_for_files  # noqa: E402
 from editor.timeline import edits  # noqa: E402
+from editor.ui.ai_panel import select_backend  # noqa: E402
 from mediagen import indexed_video  # noqa: E402
 
 
@@ -52,7 +53,7 @@ def test_click_fill_on_a_cut_inserts_the_fill_and_undo_restores(qtbot, window, t
     A, B, C = v.clips
     before = doc.project.state()
     w.ai.fill.duration.setValue(0.5)
-    w.ai.fill.backend.setCurrentText("builtin")
+    select_backend(w.ai.fill.backend, "builtin")
     handle = tl.handle_center(v.id, B.start)
     qtbot.mouseClick(tl, Qt.LeftButton, pos=handle)
     assert doc.selected_cut == (v.id, A.id, B.id)

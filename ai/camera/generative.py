@@ -33,7 +33,41 @@ NEGATIVE = "static, still image, jitter, warping, distortion, text, watermark"
 
 
 def backend_name(backend: str) -> str:
-    return {"wan": "wan-i2v", "ltx": "ltx-i2v", "animatediff": "animatediff"}[backend]
+    """The settings name of a camera backend (`wan` -> `wan-i2v`)."""
+    from ai.catalog import tool
+
+    return tool("camera-move").backend(backend).settings_key
+
+
+def chosen_lora(moves: list[str]) -> str:
+    """The guoyww motion LoRA for a move (AnimateDiff covers zoom, pan, tilt and roll)."""
+    covered = [ANIMATEDIFF_LORA[m] for m in moves if m in ANIMATEDIFF_LORA]
+    if not covered:
+        raise AIError("AnimateDiff's motion LoRAs cover zoom, pan, tilt and roll; pick the built-in backend or "
+                      "Wan/LTX for " + ", ".join(moves))
+    return covered[0]
+
+
+def lora_source(settings, lora: str) -> str:
+    """A local folder beside the base model (`animatediff-motion-lora-<move>`) or the guoyww hub id."""
+    from pathlib import Path
+
+    from ai.catalog import lora_id
+
+    local = Path(settings.model).parent / f"animatediff-motion-lora-{lora}"
+    return str(local) if local.is_dir() else lora_id(lora)
+
+
+def model_roles(req, settings) -> dict[str, str]:
+    """Every model the result depends on (their revisions and weight files go into the cache key)."""
+    roles = {"pipeline": settings.model}
+    if req.backend == "animatediff":
+        from ai.models import _has_motion_unet
+
+        if settings.adapter and not _has_motion_unet(settings.model):
+            roles["adapter"] = settings.adapter
+        roles["lora"] = lora_source(settings, chosen_lora(req.moves))
+    return roles
 
 
 def prompt_for(moves: list[str], words: str = "", handheld: float = 0.0, intensity: float = 0.5) -> str:
@@ -52,13 +86,7 @@ def generate_move(req, report, cancelled) -> tuple[list, dict]:
     name = backend_name(req.backend)
     settings = models.settings_for(name, req.model_settings)
     models.require(name, settings, seconds_of_output=req.duration)
-    lora = None
-    if req.backend == "animatediff":
-        covered = [ANIMATEDIFF_LORA[m] for m in req.moves if m in ANIMATEDIFF_LORA]
-        if not covered:
-            raise AIError("AnimateDiff's motion LoRAs cover zoom, pan, tilt and roll; pick the built-in backend or "
-                          "Wan/LTX for " + ", ".join(req.moves))
-        lora = covered[0]
+    lora = chosen_lora(req.moves) if req.backend == "animatediff" else None
     report(0.02, "loading model")
     pipe = models.load_pipeline(name, settings)
     G.check_cancel(cancelled, "the camera move")
@@ -89,22 +117,19 @@ def generate_move(req, report, cancelled) -> tuple[list, dict]:
 
 def _set_lora(pipe, lora: str, settings) -> None:
     """Load (once) and activate the guoyww motion LoRA for a move; a local folder may hold them."""
-    from pathlib import Path
-
     from ai.errors import MissingPackage, ModelNotAvailable
 
     loaded = getattr(pipe, "_seamline_loras", set())
     if lora not in loaded:
         repo = f"guoyww/animatediff-motion-lora-{lora}"
-        local = Path(settings.model).parent / f"animatediff-motion-lora-{lora}"
-        source = str(local) if local.is_dir() else repo
+        source = lora_source(settings, lora)
         try:
             pipe.load_lora_weights(source, adapter_name=lora, local_files_only=True, use_safetensors=True)
         except ImportError as exc:
             raise MissingPackage(f"motion LoRAs need the peft package ({exc}); `pip install peft`") from None
         except (OSError, ValueError) as exc:
             raise ModelNotAvailable(f"the AnimateDiff motion LoRA {repo} is not on this machine ({exc}); "
-                                    f"download it in AI > Models or pick another backend") from None
+                                    f"download it in AI > Models or pick another backend", model_id=repo) from None
         loaded.add(lora)
         pipe._seamline_loras = loaded
     pipe.set_adapters([lora], adapter_weights=[1.0])

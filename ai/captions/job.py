@@ -18,7 +18,6 @@ from ai.captions.speech import RATE, pocketsphinx_words, speech_regions
 from ai.errors import AIError
 from ai.jobs import JobResult, JobSpec, run_job
 
-VERSION = "captions-1"
 BACKENDS = ("builtin", "whisper")
 QUALITY = {"builtin": "draft: English only, many words wrong; read it through before you use it",
            "whisper": "good with the larger models; check names and numbers"}
@@ -87,14 +86,14 @@ def make_captions(req: CaptionsRequest, report=None, cancelled=None) -> tuple[li
 
 
 def captions_spec(req: CaptionsRequest, sources: list[dict] | None = None) -> JobSpec:
-    model = None
+    roles = {}
     if req.backend == "whisper":
         from ai.captions.whisper import model_ref
 
-        model = model_ref(req)
+        roles = {"whisper": model_ref(req)}
     params = {"language": req.language, "max_chars": req.max_chars, "max_lines": req.max_lines}
-    return JobSpec(tool="captions", backend=req.backend, params=params, inputs={"audio": req.audio}, model=model,
-                   sources=sources or [], version=VERSION)
+    return JobSpec(tool="captions", backend=req.backend, params=params, inputs={"audio": req.audio}, models=roles,
+                   sources=sources or [])
 
 
 def write_outputs(folder: Path, cues, words) -> None:
@@ -110,13 +109,13 @@ def write_outputs(folder: Path, cues, words) -> None:
 def read_cues(result: JobResult):
     from editor.timeline.cues import Cue
 
-    data = json.loads((result.folder / "cues.json").read_text(encoding="utf-8"))
+    data = json.loads(result.file("cues.json").read_text(encoding="utf-8"))
     return [Cue(float(a), float(b), str(t)) for a, b, t in data["cues"]]
 
 
 def request_from_spec(spec) -> CaptionsRequest:
     p = spec.params
-    model = getattr(spec, "model", None) or (getattr(spec, "models", None) or {}).get("whisper")
+    model = spec.models.get("whisper")
     return CaptionsRequest(audio=spec.inputs["audio"], backend=spec.backend, language=p["language"], model=model,
                            max_chars=p["max_chars"], max_lines=p["max_lines"])
 
@@ -128,8 +127,6 @@ def run_spec(spec, folder: Path, report, cancelled) -> dict:
     return {**info, "cues": len(cues), "words": len(words)}
 
 
-def run_captions_job(req: CaptionsRequest, generated: Path, progress=None, cancelled=None,
-                     sources: list[dict] | None = None) -> JobResult:
-    spec = captions_spec(req, sources)
-    return run_job(spec, generated, lambda folder, report, is_cancelled: run_spec(spec, folder, report,
-                                                                                  is_cancelled), progress, cancelled)
+def run_captions_job(req: CaptionsRequest, cache=None, progress=None, cancelled=None,
+                     sources: list[dict] | None = None, cluster: str | None = None) -> JobResult:
+    return run_job(captions_spec(req, sources), cache, progress, cancelled, cluster)

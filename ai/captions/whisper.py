@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ai.captions.speech import RATE, Word
+from ai.catalog import MODELS as CATALOG
 from ai.errors import AIError, JobCancelled, MissingPackage, ModelNotAvailable
 
 WINDOW = 28.0  # seconds of audio per call (Whisper reads 30 s)
@@ -27,13 +28,8 @@ class WhisperModel:
     licence: str = "MIT"
 
 
-# what the Models dialog offers (kind "speech"); all OpenAI Whisper checkpoints are MIT-licensed with safetensors
-MODELS = (WhisperModel("openai/whisper-tiny", "Whisper tiny (39M, fast, rough)", 0.15),
-          WhisperModel("openai/whisper-base", "Whisper base (74M)", 0.29),
-          WhisperModel("openai/whisper-small", "Whisper small (244M, a good default)", 0.97),
-          WhisperModel("openai/whisper-medium", "Whisper medium (769M)", 3.06),
-          WhisperModel("openai/whisper-large-v3", "Whisper large v3 (1.55B, best; needs a GPU)", 3.09),
-          WhisperModel("openai/whisper-large-v3-turbo", "Whisper large v3 turbo (809M)", 1.62))
+# what the Models dialog offers: the "speech" models of the one model table (ai/catalog.py)
+MODELS = tuple(WhisperModel(c.id, c.title, c.size_gb, c.licence) for c in CATALOG.values() if c.kind == "speech")
 DEFAULT = "openai/whisper-small"
 LANGUAGES = {"auto": "detect", "en": "English", "zh": "Chinese", "yue": "Cantonese", "ja": "Japanese",
              "ko": "Korean", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese",

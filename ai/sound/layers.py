@@ -1,6 +1,12 @@
-"""Sound layers for a clip: ambience bed, action/foley, transition whooshes; loudness-set, panned, click-free."""
+"""Sound layers for a clip: ambience bed, action/foley, transition whooshes; loudness-set, panned, click-free.
+
+The tool's shape: analysis (ai/sound/analysis: motion, cuts, hits, look) -> a job spec (the analysis itself is the
+input, so the same picture under another file name hits the cache) -> the runner writes one WAV per layer and a
+mixdown -> one timeline edit (editor/actions/ai_results.add_sound_layers).
+"""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -8,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from ai.catalog import tool as get_tool
 from ai.errors import AIError
 from ai.jobs import JobResult, JobSpec, run_job
 from ai.sound import synth
@@ -15,11 +22,11 @@ from ai.sound.analysis import ClipAnalysis
 from ai.sound.events import whoosh_events
 from ai.sound.loudness import fade_edges, limit, normalise, peak_db
 
-VERSION = "sound-2"  # bump when the output changes (cuts found differently, empty layers left out)
+TOOL = "sfx"
 RATE = synth.RATE
 LAYERS = ("ambience", "foley", "whoosh")
 TARGETS = {"ambience": -30.0, "foley": -20.0, "whoosh": -18.0}
-BACKENDS = ("builtin", "stable-audio", "audioldm2")
+BACKENDS = tuple(get_tool(TOOL).choices())
 CEILING_DB = -1.2  # a little under -1 dBFS
 
 
@@ -151,28 +158,66 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
     sf.write(str(path), np.clip(audio, -1, 1), RATE, subtype="PCM_24")
 
 
-def run_sound_job(req: SoundRequest, generated: Path, progress=None, cancelled=None,
-                  sources: list[dict] | None = None, key_extra: str = "") -> JobResult:
-    """One WAV per layer that has something in it plus mixdown.wav, 48 kHz stereo, exactly the clip's length;
-    provenance["empty"] names the layers left out and why."""
-    a = req.analysis
-    model = None
-    if req.backend != "builtin":
-        from ai.models import settings_for
+def _plain(v):
+    """JSON form of an analysis value (numpy scalars, Fractions, tuples)."""
+    if isinstance(v, Fraction):
+        return str(v)
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
 
-        model = settings_for(req.backend, req.model_settings).model
-    params = {"layers": req.layers, "preset": req.chosen_preset(), "words": req.words, "seed": req.seed,
-              "extra": req.extra_whooshes, "frames": a.frames, "fps": str(a.fps), "clip": key_extra}
-    inputs = {"motion": np.round(a.motion, 3), "position": np.round(a.position, 3)}
-    spec = JobSpec(tool="sfx", backend=req.backend, params=params, inputs=inputs, model=model,
-                   sources=sources or [], version=VERSION)
 
-    def work(folder: Path, report, is_cancelled):
-        layers, info = make_layers(req, report, is_cancelled)
-        for name, audio in layers.items():
-            write_wav(folder / f"{name}.wav", audio)
-        if layers:
-            write_wav(folder / "mixdown.wav", mixdown(layers))
-        return info
+def _tuples(v):
+    return [tuple(x) if isinstance(x, list) else x for x in v] if isinstance(v, list) else v
 
-    return run_job(spec, generated, work, progress, cancelled)
+
+def sound_spec(req: SoundRequest, sources: list[dict] | None = None) -> JobSpec:
+    """The analysis is the input: its arrays by content, its other fields as parameters (whatever fields
+    ClipAnalysis has, so the analysis can grow without touching the job)."""
+    backend = get_tool(TOOL).backend(req.backend)
+    inputs, analysis = {}, {}
+    for f in dataclasses.fields(req.analysis):
+        v = getattr(req.analysis, f.name)
+        if isinstance(v, np.ndarray):
+            inputs[f"analysis.{f.name}"] = v
+        else:
+            analysis[f.name] = _plain(v)
+    params = {"layers": list(req.layers), "preset": req.chosen_preset(), "words": req.words, "seed": req.seed,
+              "extra": _plain(req.extra_whooshes), "analysis": analysis}
+    settings, roles = {}, {}
+    if backend.kind == "generative":
+        from ai.settings import settings_for
+
+        s = settings_for(backend.settings_key, req.model_settings)
+        settings, roles = s.as_dict(), {"pipeline": s.model}
+    return JobSpec(tool=TOOL, backend=req.backend, params=params, inputs=inputs, model_settings=settings,
+                   models=roles, sources=sources or [])
+
+
+def request_from_spec(spec: JobSpec) -> SoundRequest:
+    p = spec.params
+    values = {k: _tuples(v) for k, v in p["analysis"].items()}
+    values["fps"] = Fraction(values["fps"])
+    values.update({k.split(".", 1)[1]: v for k, v in spec.inputs.items() if k.startswith("analysis.")})
+    analysis = ClipAnalysis(**values)
+    return SoundRequest(analysis=analysis, layers=list(p["layers"]), preset=p["preset"], words=p["words"],
+                        backend=spec.backend, seed=p["seed"], extra_whooshes=_tuples(p["extra"]),
+                        model_settings=spec.model_settings)
+
+
+def run_spec(spec: JobSpec, folder: Path, report, cancelled) -> dict:
+    """The runner: one WAV per layer that has something in it plus mixdown.wav, 48 kHz stereo, exactly the clip's
+    length; provenance["empty"] names the layers left out and why."""
+    layers, info = make_layers(request_from_spec(spec), report, cancelled)
+    for name, audio in layers.items():
+        write_wav(folder / f"{name}.wav", audio)
+    if layers:
+        write_wav(folder / "mixdown.wav", mixdown(layers))
+    return info
+
+
+def run_sound_job(req: SoundRequest, cache=None, progress=None, cancelled=None, sources: list[dict] | None = None,
+                  cluster: str | None = None) -> JobResult:
+    return run_job(sound_spec(req, sources), cache, progress, cancelled, cluster)

@@ -1,4 +1,9 @@
-"""Fill transition: the frames that carry A's last frame into B's first frame."""
+"""Fill transition: the frames that carry A's last frame into B's first frame.
+
+The tool's shape: analysis (is it the same shot? which backend, for "auto") -> a job spec (A and B by content,
+the frame count, rate and backend options) -> the runner writes numbered PNGs and `fill.mp4` -> one timeline edit
+(editor/actions/ai_results.insert_fill).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,12 +13,13 @@ from typing import Callable
 
 import numpy as np
 
+from ai.catalog import tool as get_tool
 from ai.errors import AIError
 from ai.jobs import JobResult, JobSpec, run_job
-from ai.transition.flow import VERSION as FLOW_VERSION
 from ai.transition.frame_times import times
 
-BACKENDS = ("auto", "builtin", "rife", "wan", "ltx")
+TOOL = "fill-transition"
+BACKENDS = tuple(get_tool(TOOL).choices())
 MIN_SECONDS, MAX_SECONDS = 0.25, 5.0
 
 
@@ -26,7 +32,7 @@ class FillRequest:
     backend: str = "builtin"
     prompt: str = ""
     seed: int = 0
-    model_settings: dict = field(default_factory=dict)  # per generative backend: see ai.models.ModelSettings
+    model_settings: dict = field(default_factory=dict)  # per generative backend: see ai.settings.ModelSettings
 
     def __post_init__(self):
         if self.a.shape != self.b.shape:
@@ -46,37 +52,36 @@ def frames_for_seconds(seconds: float, fps) -> int:
     return max(1, int(round(seconds * float(fps))) - 1)
 
 
-def choose_backend(req: FillRequest, same_shot: float) -> str:
-    """auto: built-in for the same shot; a configured generative backend for different shots; else built-in."""
+def choose_backend(req: FillRequest) -> tuple[str, dict]:
+    """The analysis: "auto" takes the built-in fill for the same shot and a configured generative backend for
+    different shots (the built-in one when none is configured). Returns the backend and what was measured."""
     if req.backend != "auto":
-        return req.backend
-    if same_shot >= 0.5:
-        return "builtin"
+        return req.backend, {}
     from ai.models import configured_backends
 
-    for name in configured_backends("fill-transition"):
-        return name
-    return "builtin"
+    configured = configured_backends(TOOL)
+    if not configured:
+        return "builtin", {}
+    from ai.transition.flow import shot_stats
+
+    same = shot_stats(req.a, req.b).same_shot
+    return ("builtin" if same >= 0.5 else configured[0]), {"same_shot": round(same, 3)}
 
 
 def fill_transition(req: FillRequest, progress: Callable[[float, str], None] | None = None,
                     cancelled: Callable[[], bool] | None = None) -> tuple[list[np.ndarray], dict]:
-    """Run a fill; returns the frames and provenance details (backend used, shot score, model)."""
+    """Run a fill here; returns the frames and provenance details (backend used, shot score, model)."""
     report = progress or (lambda f, s="": None)
-    backend = req.backend
-    info: dict = {}
-    flow = None
-    if backend in ("auto", "builtin"):
+    backend, info = choose_backend(req)
+    info["backend_used"] = backend
+    if backend == "builtin":
         from ai.transition.flow import FlowInterpolator
 
         report(0.02, "optical flow")
         flow = FlowInterpolator(req.a, req.b)
         info["same_shot"] = round(flow.stats.same_shot, 3)
-        backend = choose_backend(req, flow.stats.same_shot)
-    info["backend_used"] = backend
-    if backend == "builtin":
         report(0.1, "in-between frames")
-        frames = flow.frames(times(req.frames), progress=lambda f: report(0.1 + 0.9 * f, "in-between frames"),
+        frames = flow.frames(times(req.frames), progress=lambda f: report(0.1 + 0.85 * f, "in-between frames"),
                              cancelled=cancelled)
         return frames, info
     if backend == "rife":
@@ -92,37 +97,41 @@ def fill_transition(req: FillRequest, progress: Callable[[float, str], None] | N
     return frames, info
 
 
-def _other_version(backend: str) -> str:
-    if backend == "rife":
-        from ai.transition.rife import VERSION
-
-        return VERSION
-    return ""
-
-
-def run_fill_job(req: FillRequest, generated: Path, progress=None, cancelled=None,
-                 sources: list[dict] | None = None) -> JobResult:
-    """The fill as a job: numbered PNGs + provenance in `generated`, cached by inputs and parameters."""
-    from ai.media_io import write_pngs
-
-    model = None
-    if req.backend == "rife":  # fails here, with how to get them, when the weights are missing
+def fill_spec(req: FillRequest, sources: list[dict] | None = None) -> JobSpec:
+    backend, analysis = choose_backend(req)
+    params = {"frames": req.frames, "fps": str(Fraction(req.fps)), "size": [req.a.shape[1], req.a.shape[0]]}
+    settings, roles = {}, {}
+    if backend == "rife":  # fails here, with how to get them, when the weights are missing
         from ai.transition.rife import weights_path
 
-        model = str(weights_path())
-    elif req.backend in ("wan", "ltx"):
-        from ai.models import settings_for
+        roles = {"weights": str(weights_path())}
+    elif backend != "builtin":
+        from ai.settings import settings_for
 
-        model = settings_for(req.backend, req.model_settings).model
-    spec = JobSpec(tool="fill-transition", backend=req.backend,
-                   params={"frames": req.frames, "fps": str(req.fps), "prompt": req.prompt, "seed": req.seed,
-                           "size": [req.a.shape[1], req.a.shape[0]]},
-                   inputs={"a": req.a, "b": req.b}, model=model, sources=sources or [],
-                   version=FLOW_VERSION if req.backend in ("auto", "builtin") else _other_version(req.backend))
+        params.update(prompt=req.prompt, seed=req.seed)
+        s = settings_for(backend, req.model_settings)
+        settings, roles = s.as_dict(), {"pipeline": s.model}
+    return JobSpec(tool=TOOL, backend=backend, params=params, inputs={"a": req.a, "b": req.b},
+                   model_settings=settings, models=roles, sources=(sources or []) + (
+                       [{"analysis": analysis}] if analysis else []))
 
-    def work(folder: Path, report, is_cancelled):
-        frames, info = fill_transition(req, report, is_cancelled)
-        write_pngs(frames, folder)
-        return info
 
-    return run_job(spec, generated, work, progress, cancelled)
+def run_spec(spec: JobSpec, folder: Path, report, cancelled) -> dict:
+    """The runner: PNG frames (lossless, for the CLI) and fill.mp4 (for the timeline)."""
+    from ai.media_io import write_pngs, write_video
+
+    p = spec.params
+    req = FillRequest(a=spec.inputs["a"], b=spec.inputs["b"], frames=p["frames"], fps=Fraction(p["fps"]),
+                      backend=spec.backend, prompt=p.get("prompt", ""), seed=p.get("seed", 0),
+                      model_settings=spec.model_settings)
+    frames, info = fill_transition(req, lambda f, s="": report(0.95 * f, s), cancelled)
+    report(0.96, "writing")
+    write_pngs(frames, folder)
+    write_video(frames, folder / "fill.mp4", req.fps)
+    return info
+
+
+def run_fill_job(req: FillRequest, cache=None, progress=None, cancelled=None, sources: list[dict] | None = None,
+                 cluster: str | None = None) -> JobResult:
+    """The fill as a job: numbered PNGs + fill.mp4 + provenance in the cache, keyed by content and parameters."""
+    return run_job(fill_spec(req, sources), cache, progress, cancelled, cluster)

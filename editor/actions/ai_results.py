@@ -174,28 +174,43 @@ def clip_frame(project: Project, clip: Clip, frame: int, pool=None):
     return comp._place(np.zeros((comp.size[1], comp.size[0], 3), np.uint8), img, rect, 1.0)  # letterboxed
 
 
-def make_fill(project: Project, track_id: str, a_id: str, b_id: str, generated: Path, seconds: float = 1.0,
-              backend: str = "builtin", prompt: str = "", seed: int = 0, progress=None, cancelled=None,
-              model_settings: dict | None = None):
-    """Run the fill job for a cut; returns (asset, frames) ready for `insert_fill`. The timeline is not touched."""
-    from ai.media_io import read_pngs, write_video
-    from ai.transition.fill import FillRequest, frames_for_seconds, run_fill_job
+def fill_spec_for_cut(project: Project, track_id: str, a_id: str, b_id: str, seconds: float = 1.0,
+                      backend: str = "builtin", prompt: str = "", seed: int = 0, model_settings: dict | None = None):
+    """The fill job for a cut: A's last and B's first picture as the timeline shows them. The timeline is not
+    touched."""
+    from ai.transition.fill import FillRequest, fill_spec, frames_for_seconds
 
     track = project.track(track_id)
     a, b = track.clip(a_id), track.clip(b_id)
     if a is None or b is None or a.end != b.start:
         raise EditError("a fill goes on a cut between two touching clips")
     n = frames_for_seconds(seconds, project.settings.rate)
-    img_a = clip_frame(project, a, a.end - 1)
-    img_b = clip_frame(project, b, b.start)
-    req = FillRequest(a=img_a, b=img_b, frames=n, fps=project.settings.rate, backend=backend, prompt=prompt,
-                      seed=seed, model_settings=model_settings or {})
-    sources = [{"clip": a.id, "asset": a.asset_id, "source_frame": project.source_frame(a, a.end - 1)},
-               {"clip": b.id, "asset": b.asset_id, "source_frame": project.source_frame(b, b.start)}]
-    result = run_fill_job(req, generated, progress=progress, cancelled=cancelled, sources=sources)
-    video = result.folder / "fill.mp4"
-    if not video.exists():
-        write_video(read_pngs([p for p in result.files if p.suffix == ".png"]), video, project.settings.rate)
-    asset = fill_asset(project, video, provenance={**result.provenance, "folder": str(result.folder)},
+    req = FillRequest(a=clip_frame(project, a, a.end - 1), b=clip_frame(project, b, b.start), frames=n,
+                      fps=project.settings.rate, backend=backend, prompt=prompt, seed=seed,
+                      model_settings=model_settings or {})
+    return fill_spec(req, [{"clip": a.id, "asset": a.asset_id, "source_frame": project.source_frame(a, a.end - 1)},
+                           {"clip": b.id, "asset": b.asset_id, "source_frame": project.source_frame(b, b.start)}])
+
+
+def placed_fill(project: Project, track_id: str, a_id: str, b_id: str, result, generated: Path):
+    """(asset, frames) for `insert_fill` from a finished fill job; its fill.mp4 is placed in `generated` (the
+    project's folder), so the project never depends on the job cache."""
+    from ai.cache import place
+
+    video = place(result, Path(generated), ["fill.mp4"])["fill.mp4"]
+    track = project.track(track_id)
+    a, b = track.clip(a_id), track.clip(b_id)
+    asset = fill_asset(project, video, provenance={**result.provenance, "folder": str(video.parent)},
                        name=f"Fill {project.assets[a.asset_id].name} \u2192 {project.assets[b.asset_id].name}")
-    return asset, n
+    return asset, result.provenance["params"]["frames"]
+
+
+def make_fill(project: Project, track_id: str, a_id: str, b_id: str, generated: Path, seconds: float = 1.0,
+              backend: str = "builtin", prompt: str = "", seed: int = 0, progress=None, cancelled=None,
+              model_settings: dict | None = None, cluster: str | None = None):
+    """Run the fill job for a cut; returns (asset, frames) ready for `insert_fill`. The timeline is not touched."""
+    from ai.jobs import run_job
+
+    spec = fill_spec_for_cut(project, track_id, a_id, b_id, seconds, backend, prompt, seed, model_settings)
+    result = run_job(spec, None, progress, cancelled, cluster=cluster)
+    return placed_fill(project, track_id, a_id, b_id, result, generated)

@@ -59,7 +59,6 @@ def generate(project: Project, start: int, end: int, backend: str = "builtin", l
              model: str | None = None, generated=None, progress=None, cancelled=None):
     """Run the captions job for [start, end) (call on a worker). Returns (cues, provenance)."""
     from ai.captions.job import CaptionsRequest, read_cues, run_captions_job
-    from ai.jobs import default_generated_dir
 
     report = progress or (lambda f, s="": None)
     report(0.0, "mixing the sound")
@@ -69,6 +68,5 @@ def generate(project: Project, start: int, end: int, backend: str = "builtin", l
     req = CaptionsRequest(audio=audio, backend=backend, language=language, model=model)
     rate = project.settings.rate
     src = [{"range": [start, end], "rate": str(Fraction(rate))}]
-    result = run_captions_job(req, generated or default_generated_dir(), progress=report, cancelled=cancelled,
-                              sources=src)
+    result = run_captions_job(req, None, progress=report, cancelled=cancelled, sources=src)  # the AI job cache
     return read_cues(result), result.provenance

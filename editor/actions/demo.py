@@ -70,6 +70,7 @@ def _tone(n_samples: int, freq: float, rng) -> np.ndarray:
 
 def build_demo(folder, progress=None, cancelled=None) -> Path:
     """Write media + demo.seam into folder; returns the project path. Built-in backends only."""
+    from ai.cache import place
     from ai.camera.move import MoveRequest, run_move_job
     from ai.sound.layers import SoundRequest, run_sound_job
     from editor.actions.ai_results import (add_generated_clip, add_sound_layers, clip_pictures, insert_fill,
@@ -115,9 +116,9 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     report(0.5, "camera move from the still")
     req = MoveRequest(source=cv2.cvtColor(cv2.imread(str(still)), cv2.COLOR_BGR2RGB), moves=["push-in", "pan-right"],
                       size=(W, H), fps=FPS, duration=3.0, intensity=0.6)
-    result = run_move_job(req, generated, lambda f, s="": report(0.5 + 0.25 * f, "camera move"), cancelled)
-    move = asset_from_info(probe(result.folder / "move.mp4"), FPS, provenance=result.provenance,
-                           name="Push in + pan right (sunset.png)")
+    result = run_move_job(req, None, lambda f, s="": report(0.5 + 0.25 * f, "camera move"), cancelled)
+    move = asset_from_info(probe(place(result, generated, ["move.mp4"])["move.mp4"]), FPS,
+                           provenance=result.provenance, name="Push in + pan right (sunset.png)")
     project = add_generated_clip(project, move, v.id, project.duration)
     report(0.75, "sound layers")
     first = project.track(v.id).clips[0]
@@ -128,11 +129,13 @@ def build_demo(folder, progress=None, cancelled=None) -> Path:
     # the shot has no cut of its own: its whoosh leads into the filled cut at its end
     lead_in = [(max(0, first.duration - 12), 1.0)]
     sres = run_sound_job(SoundRequest(analysis=analysis, preset="park", words="park, kids playing",
-                                      extra_whooshes=lead_in), generated,
+                                      extra_whooshes=lead_in), None,
                          lambda f, s="": report(0.75 + 0.2 * f, "sound layers"), cancelled)
     layers = []
-    for name in placeable_layers(sres.provenance, ("ambience", "foley", "whoosh"))[0]:
-        la = asset_from_info(probe(sres.folder / f"{name}.wav"), FPS, provenance=sres.provenance,
+    names = placeable_layers(sres.provenance, ("ambience", "foley", "whoosh"))[0]
+    wavs = place(sres, generated, [f"{name}.wav" for name in names])
+    for name in names:
+        la = asset_from_info(probe(wavs[f"{name}.wav"]), FPS, provenance=sres.provenance,
                              name=f"{name.capitalize()} \u2014 park")
         layers.append((name.capitalize(), la))
     project = add_sound_layers(project, layers, first.start, first.duration)

@@ -1,18 +1,66 @@
-"""The AI tools as UI actions: gather inputs from the model, run the job on a worker, apply one undoable edit."""
+"""The AI tools as UI actions. Each tool gives three steps and `run_tool` does the rest, once for every tool:
+
+    prepare(progress, cancelled) -> JobSpec       on a worker: the tool's analysis (reads a snapshot of the model)
+    finish(result) -> payload                     on a worker: place the files beside the project, probe them
+    apply(payload)                                on the UI thread: one undoable edit
+
+The job itself runs through ai.jobs.run_job, here or on the Ray cluster chosen in AI > Settings > Compute, with the
+tab's progress bar and Cancel button (JobRow).
+"""
 from __future__ import annotations
 
 from fractions import Fraction
 
-from editor.actions.ai_results import (add_sound_layers, clip_pictures, insert_fill, insert_generated_clip, make_fill,
-                                      placeable_layers)
+from editor.actions.ai_results import (add_sound_layers, clip_pictures, fill_spec_for_cut, insert_fill,
+                                       insert_generated_clip, placeable_layers, placed_fill)
 from editor.actions.media import asset_from_info
 from editor.media.probe import probe
 from editor.ui.labels import timecode
 
 
-def _error(window, msg):
-    if msg:
-        window.show_error(msg)
+def cluster_address() -> str | None:
+    """The Ray address when AI > Settings > Compute says "Ray cluster", else None (run here)."""
+    from ai.settings import compute
+
+    c = compute()
+    return (c["address"] or "auto") if c["mode"] == "ray" else None
+
+
+def run_tool(window, row, prepare, finish, apply, on_progress=None, on_end=None) -> bool:
+    """Run prepare -> job -> finish on a worker with the row's progress and cancel, then apply on the UI thread."""
+    from ai.errors import AIError
+    from ai.jobs import run_job
+
+    if row.busy:
+        return False
+    try:
+        cluster = cluster_address()
+    except AIError as exc:
+        window.show_error(str(exc))
+        return False
+
+    def work(progress, cancelled):
+        spec = prepare(lambda f, s="": progress(0.1 * f, s), cancelled)
+        result = run_job(spec, None, lambda f, s="": progress(0.1 + 0.9 * f, s), cancelled, cluster=cluster)
+        return finish(result)
+
+    def done(payload):
+        if on_end:
+            on_end()
+        apply(payload)
+
+    def failed(msg):
+        if on_end:
+            on_end()
+        if msg and row.last_model and not cluster:  # (a model missing on the cluster is downloaded there)
+            from editor.ui.models_dialog import offer_download
+
+            offer_download(window, msg, row.last_model)
+        elif msg:
+            window.show_error(msg)
+
+    row.run(work, done, failed, on_progress)
+    return True
 
 
 def run_fill(window) -> bool:
@@ -22,66 +70,58 @@ def run_fill(window) -> bool:
     if cut is None:
         window.show_error("Select a cut first: click the + handle between two clips")
         return False
-    if tab.row.busy:
-        return False
     track_id, a, b = cut
-    seconds, backend, prompt = tab.duration.value(), tab.backend.currentText(), tab.prompt.text()
+    seconds, backend, prompt = tab.duration.value(), tab.backend.currentData(), tab.prompt.text()
     generated = doc.generated_dir()
-    key = cut
     project = doc.project  # a snapshot: the worker never sees later edits
 
-    def work(progress, cancelled):
-        return make_fill(project, track_id, a, b, generated, seconds=seconds, backend=backend, prompt=prompt,
-                         progress=progress, cancelled=cancelled)
+    def prepare(progress, cancelled):
+        return fill_spec_for_cut(project, track_id, a, b, seconds, backend, prompt)
 
-    def done(result):
-        window.timeline.progress.pop(key, None)
-        asset, n = result
+    def finish(result):
+        return placed_fill(project, track_id, a, b, result, generated)
+
+    def apply(res):
+        asset, n = res
         if doc.apply("Fill transition", insert_fill, track_id, a, b, asset, n):
-            window.statusBar().showMessage(f"The cut is filled with {n / float(doc.project.settings.rate):.1f} s of new frames "
-                                           f"({asset.provenance.get('backend_used')})",
-                                           6000)
+            window.statusBar().showMessage(f"The cut is filled with {n / float(doc.project.settings.rate):.1f} s of "
+                                           f"new frames ({asset.provenance.get('backend_used')})", 6000)
         window.timeline.update()
-
-    def failed(msg):
-        window.timeline.progress.pop(key, None)
-        window.timeline.update()
-        _error(window, msg)
 
     def progress(f):
-        window.timeline.progress[key] = f
+        window.timeline.progress[cut] = f
         window.timeline.update()
 
-    tab.row.run(work, done, failed, progress)
-    return True
+    def end():
+        window.timeline.progress.pop(cut, None)
+        window.timeline.update()
+
+    return run_tool(window, tab.row, prepare, finish, apply, progress, end)
 
 
-def _still_from(window):
-    """The camera source: an image or clip from the bin, or the frame at the playhead."""
-    doc = window.doc
-    choice = window.ai.camera.source.currentData() or "playhead"
+def _camera_source(doc, choice):
+    """The camera source: an image or clip from the bin (a clip moves under the camera), or the playhead's frame."""
     if choice == "playhead":
         from editor.render.compositor import Compositor
 
-        img = Compositor(doc.project, pool=doc.pool).frame(doc.playhead)
-        return img.copy(), None, f"frame {doc.playhead}"
+        return Compositor(doc.project, pool=doc.pool).frame(doc.playhead).copy(), None, Fraction(1), \
+            f"frame {doc.playhead}"
     asset = doc.project.assets[choice]
     from editor.media.reader import open_visual
 
     reader = open_visual(asset.path)
-    img = reader.frame(0)
-    clip_frames = None
+    try:
+        img = reader.frame(0)
+    finally:
+        if hasattr(reader, "close"):
+            reader.close()
     if asset.kind == "video":
-        ratio = asset.rate / doc.project.settings.rate
-
-        def clip_frames(k, _r=reader, _q=ratio):
-            return _r.frame(int(k * _q))
-
-    return img, clip_frames, asset.name
+        return img, asset.path, Fraction(asset.rate) / Fraction(doc.project.settings.rate), asset.name
+    return img, None, Fraction(1), asset.name
 
 
 def run_camera(window) -> bool:
-    from ai.camera.move import MoveRequest, run_move_job
+    from ai.camera.move import MoveRequest, move_spec
 
     doc = window.doc
     tab = window.ai.camera
@@ -92,32 +132,31 @@ def run_camera(window) -> bool:
         window.show_error("Choose a camera move")
         return False
     try:
-        img, clip_frames, label = _still_from(window)
+        img, clip, ratio, label = _camera_source(doc, tab.source.currentData() or "playhead")
         fx, fy = tab.focus.currentData() or (0.5, 0.5)
         s = doc.project.settings
         req = MoveRequest(source=img, moves=moves or ["handheld"], size=(s.width - s.width % 2,
                                                                          s.height - s.height % 2),
                           fps=Fraction(s.rate), duration=tab.duration.value(), intensity=tab.intensity.value(),
                           easing=tab.easing.currentText(), focus=(fx, fy),
-                          handheld=0.5 if tab.handheld.isChecked() else 0.0, backend=tab.backend.currentText(),
-                          clip_frames=clip_frames, clip_key=label if clip_frames else "")
+                          handheld=0.5 if tab.handheld.isChecked() else 0.0, backend=tab.backend.currentData(),
+                          clip=clip, clip_ratio=ratio)
     except Exception as exc:
         window.show_error(str(exc))
         return False
     generated = doc.generated_dir()
+    rate = doc.project.settings.rate
     start = doc.playhead
     track = doc.selected_track if doc.selected_track and doc.project.track(doc.selected_track).kind == "video" \
         else None
 
-    def work(progress, cancelled):
-        result = run_move_job(req, generated, progress, cancelled, sources=[{"source": label}])
-        info = probe(result.folder / "move.mp4")
-        return result, info
+    def finish(result):
+        from ai.cache import place
 
-    def done(res):
-        result, info = res
-        asset = asset_from_info(info, doc.project.settings.rate, provenance=result.provenance,
-                                name=f"{' + '.join(req.moves)} ({label})")
+        return asset_from_info(probe(place(result, generated, ["move.mp4"])["move.mp4"]), rate,
+                               provenance=result.provenance, name=f"{' + '.join(req.moves)} ({label})")
+
+    def apply(asset):
         with doc.group("Camera move"):
             tid = track
             if tid is None:
@@ -131,14 +170,11 @@ def run_camera(window) -> bool:
         window.statusBar().showMessage(f"The camera move went in at {timecode(start, doc.project.settings.rate)}; "
                                        "the clips after it moved along", 8000)
 
-    tab.row.run(work, done, lambda msg: _error(window, msg))
-    return True
+    return run_tool(window, tab.row, lambda progress, cancelled: move_spec(req, [{"source": label}]), finish,
+                    apply)
 
 
 def run_sound(window) -> bool:
-    from ai.sound.analysis import analyse_frames
-    from ai.sound.layers import SoundRequest, run_sound_job
-
     doc = window.doc
     tab = window.ai.sound
     if tab.row.busy:
@@ -157,32 +193,37 @@ def run_sound(window) -> bool:
         window.show_error("Tick at least one layer")
         return False
     preset = None if tab.preset.currentText() == "auto" else tab.preset.currentText()
-    words, backend = tab.words.text(), tab.backend.currentText()
-    project = doc.project
+    words, backend = tab.words.text(), tab.backend.currentData()
+    project = doc.project  # a snapshot: the worker never sees later edits
     generated = doc.generated_dir()
     rate = project.settings.rate
 
-    def work(progress, cancelled):
-        frames = clip_pictures(project, clip, progress=lambda f: progress(0.2 * f, "analysing"), cancelled=cancelled)
-        analysis = analyse_frames(frames, rate, words)
-        req = SoundRequest(analysis=analysis, layers=layers, preset=preset, words=words, backend=backend)
-        result = run_sound_job(req, generated, lambda f, s="": progress(0.2 + 0.8 * f, s), cancelled,
-                               sources=[{"clip": clip.id}], key_extra=f"{clip.asset_id}|{clip.source_in}")
-        placed, skipped = placeable_layers(result.provenance, layers)
-        return result, [(name, probe(result.folder / f"{name}.wav")) for name in placed], skipped
+    def prepare(progress, cancelled):
+        from ai.sound.analysis import analyse_frames
+        from ai.sound.layers import SoundRequest, sound_spec
 
-    def done(res):
-        result, infos, skipped = res
+        frames = clip_pictures(project, clip, progress=lambda f: progress(f, "analysing"), cancelled=cancelled)
+        req = SoundRequest(analysis=analyse_frames(frames, rate, words), layers=layers, preset=preset, words=words,
+                           backend=backend)
+        return sound_spec(req, [{"clip": clip.id, "asset": clip.asset_id}])
+
+    def finish(result):
+        from ai.cache import place
+
+        placed, skipped = placeable_layers(result.provenance, layers)
+        wavs = place(result, generated, [f"{name}.wav" for name in placed])
         assets = []
-        for name, info in infos:
-            a = asset_from_info(info, rate, provenance=result.provenance,
+        for name in placed:
+            a = asset_from_info(probe(wavs[f"{name}.wav"]), rate, provenance=result.provenance,
                                 name=f"{name.capitalize()} \u2014 {clip.name}")
             assets.append((name.capitalize(), a))
+        return assets, skipped
+
+    def apply(res):
+        assets, skipped = res
         if assets:
             doc.apply("Sound layers", add_sound_layers, assets, clip.start, clip.duration)
         if skipped:  # e.g. "Whoosh: no cuts in this clip, so no whooshes"
             window.show_error(f"not added: {skipped}")
 
-    tab.row.run(work, done, lambda msg: _error(window, msg))
-    return True
-
+    return run_tool(window, tab.row, prepare, finish, apply)

@@ -1,11 +1,14 @@
 """The AI panel: one tab per tool. Jobs run on workers with progress and cancel; results land as one undo step."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import sys
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QProgressBar, QPushButton, QTabWidget, QWidget)
 
 from ai.camera.paths import EASINGS, MOVES
+from ai.catalog import tool as ai_tool
 from ai.sound.presets import PRESETS
 from editor.ui import workers
 from editor.ui.document import Document
@@ -30,10 +33,22 @@ class JobRow(QWidget):
         lay.addWidget(self.bar, 1)
         lay.addWidget(self.cancel)
         self.worker: workers.Worker | None = None
+        self.last_model: str | None = None  # the model a failed job needed (the error offers AI > Models at it)
         self.cancel.clicked.connect(self.stop)
 
     def run(self, fn, on_done, on_error, on_progress=None):
-        w = workers.Worker(fn)
+        self.last_model = None
+
+        def job(progress, cancelled):
+            from ai.errors import ModelNotAvailable
+
+            try:
+                return fn(progress, cancelled)
+            except ModelNotAvailable as exc:
+                self.last_model = exc.model_id
+                raise
+
+        w = workers.Worker(job)
         self.worker = w
         self.go.setEnabled(False)
         self.cancel.setEnabled(True)
@@ -84,10 +99,31 @@ class JobRow(QWidget):
         return self.worker is not None
 
 
-def backend_box(items) -> QComboBox:
+def choice_box(items) -> QComboBox:
     box = QComboBox()
     box.addItems(items)
     return box
+
+
+def backend_box(tool: str) -> QComboBox:
+    """A tool's backends from the one table (ai/catalog.py): the title shown, the name as the item's data."""
+    box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # long titles never widen the dock
+    box.setMinimumContentsLength(16)
+    t = ai_tool(tool)
+    if t.auto:
+        box.addItem("auto", "auto")
+        box.setItemData(0, "built-in for the same shot, a downloaded model for different shots", Qt.ToolTipRole)
+    for b in t.backends:
+        if b.kind == "helper":
+            continue
+        label = b.title if b.kind != "generative" else f"{b.title} (GPU ~{b.vram_gb:g} GB)"
+        box.addItem(label, b.name)
+    return box
+
+
+def select_backend(box: QComboBox, name: str) -> None:
+    box.setCurrentIndex(max(0, box.findData(name)))
 
 
 NO_CUT = "Click the + on a cut between two clips in the timeline"
@@ -107,7 +143,7 @@ class FillTab(QWidget):
         self.duration.setSingleStep(0.25)
         self.duration.setValue(1.0)
         self.duration.setSuffix(" s")
-        self.backend = backend_box(["auto", "builtin", "rife", "wan", "ltx"])
+        self.backend = backend_box("fill-transition")
         self.backend.setToolTip("auto: the built-in one (any computer) unless an AI video model is set up")
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("optional words for generative models")
@@ -139,14 +175,14 @@ class CameraTab(QWidget):
         self.intensity.setRange(0.05, 1.0)
         self.intensity.setSingleStep(0.05)
         self.intensity.setValue(0.5)
-        self.easing = backend_box(list(EASINGS))
+        self.easing = choice_box(list(EASINGS))
         self.easing.setCurrentText("ease-in-out")
         self.handheld = QCheckBox("add a subtle handheld drift")
         self.focus = QComboBox()
         for label, xy in FOCUS:
             self.focus.addItem(label, xy)
         self.focus.setToolTip("Where the camera moves towards or stays on")
-        self.backend = backend_box(["builtin", "wan", "ltx", "animatediff"])
+        self.backend = backend_box("camera-move")
         self.row = JobRow("Generate move")
         form.addRow("Source", self.source)
         form.addRow("Moves (1-2)", self.moves)
@@ -187,10 +223,10 @@ class SoundTab(QWidget):
         for cb in self.layers.values():
             cb.setChecked(True)
             lay.addWidget(cb)
-        self.preset = backend_box(["auto"] + list(PRESETS))
+        self.preset = choice_box(["auto"] + list(PRESETS))
         self.words = QLineEdit()
         self.words.setPlaceholderText("beach, kids laughing, waves")
-        self.backend = backend_box(["builtin", "stable-audio", "audioldm2"])
+        self.backend = backend_box("sfx")
         self.row = JobRow("Generate sound")
         form.addRow("Clip", self.clip)
         form.addRow("Layers", box)
@@ -216,6 +252,14 @@ class AIPanel(QTabWidget):
         self.addTab(self.fill, "Fill transition")
         self.addTab(self.camera, "Camera move")
         self.addTab(self.sound, "Sound")
+        self.memory_check = QTimer(self)  # loaded models are released when the machine runs short of RAM
+        self.memory_check.timeout.connect(self.check_memory)
+        self.memory_check.start(20000)
+
+    @staticmethod
+    def check_memory() -> int:
+        models = sys.modules.get("ai.models")  # nothing loaded if a generative backend never ran
+        return models.check_memory() if models is not None else 0
 
     def fill_selected_cut(self):
         self.window_.fill_selected_cut()

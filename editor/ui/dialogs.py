@@ -8,8 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QFontMetrics
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout,
-                               QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QWidget)
 
 from editor.timeline import arrange
 from editor.ui import style, workers
@@ -227,51 +226,6 @@ class ProjectSettingsDialog(QDialog):
             self.accept()
 
 
-class ModelsDialog(QDialog):
-    """Each generative backend, what it needs, whether its weights are here; Download fetches them."""
-
-    def __init__(self, window):
-        super().__init__(window)
-        from ai.models import describe
-
-        self.setWindowTitle("AI models")
-        _wide(self, 90)
-        lay = QVBoxLayout(self)
-        form = QFormLayout()
-        lay.addLayout(form)
-        self.rows = {}
-        for row in describe():
-            status = "ready" if row["weights_present"] and not row["missing_packages"] else (
-                f"needs {', '.join(row['missing_packages'])}" if row["missing_packages"] else
-                f"not downloaded ({row['download_gb']:g} GB)")
-            btn = QPushButton("Download")
-            btn.setEnabled(not row["weights_present"] and not row["missing_packages"])
-            btn.clicked.connect(lambda _=False, n=row["name"], b=btn: self._download(n, b))
-            w = QWidget()
-            h = QHBoxLayout(w)
-            h.setContentsMargins(0, 0, 0, 0)
-            label = QLabel(f"{row['title']} \u2014 {row['settings']['model']} \u2014 GPU ~{row['vram_gb']:g} GB"
-                           f" \u2014 {status}")
-            label.setWordWrap(True)
-            h.addWidget(label, 1)
-            h.addWidget(btn)
-            form.addRow(row["tool"], w)
-            self.rows[row["name"]] = (w, btn)
-        self.bar = QProgressBar()
-        lay.addWidget(self.bar)
-        close = QDialogButtonBox(QDialogButtonBox.Close)
-        close.rejected.connect(self.reject)
-        lay.addWidget(close)
-
-    def _download(self, name, btn):
-        from ai.models import download
-
-        w = workers.Worker(lambda progress, cancelled: download(name, progress, cancelled))
-        w.signals.progress.connect(lambda f, s: self.bar.setValue(int(f * 100)))
-        w.signals.finished.connect(lambda _: btn.setText("ready"))
-        w.signals.failed.connect(lambda msg: QMessageBox.warning(self, "Download", msg))
-        btn.setEnabled(False)
-        workers.start(w)
-
+from editor.ui.models_dialog import ModelsDialog  # noqa: E402  (AI > Models lives in its own module)
 
 __all__ = ["ExportDialog", "ProjectSettingsDialog", "ModelsDialog"]

@@ -240,7 +240,13 @@ class FileActions:
 
         ExportDialog(self).exec()
 
-    def models_dialog(self):
-        from editor.ui.dialogs import ModelsDialog
+    def models_dialog(self, model_id: str | None = None):
+        """AI > Models, at a model when given (not modal: downloads run while the user works)."""
+        from editor.ui.models_dialog import open_models
 
-        ModelsDialog(self).exec()
+        return open_models(self, model_id)
+
+    def ai_settings_dialog(self):
+        from editor.ui.ai_settings import AISettingsDialog
+
+        AISettingsDialog(self).exec()

@@ -117,7 +117,9 @@ def build_menus(w) -> None:
         tip="Make new in-between frames that carry one shot into the next")
     act(a, "Camera Move", w.camera_move, tip="Turn a photo or frame into a moving shot, put in at the playhead")
     act(a, "Sound Layers for Selection", w.sound_layers, tip="Background sound, movement sounds and whooshes")
-    act(a, "Models...", w.models_dialog)
+    act(a, "Models...", lambda: w.models_dialog(), tip="Every model the AI tools can use: licence, size, download")
+    act(a, "Settings (Compute, Cache)...", w.ai_settings_dialog,
+        tip="Run the AI tools here or on a bigger machine (Ray cluster); the size of the results cache")
 
     h = mb.addMenu("&Help")
     w.menus = {"File": f, "Edit": e, "View": v, "Playback": p, "AI": a, "Help": h}  # others add entries to them
