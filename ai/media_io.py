@@ -210,7 +210,13 @@ def copy_pngs(paths, out) -> Path:
 
     def copy(tmp: Path):
         for i, p in enumerate(sorted(paths, key=lambda p: p.name), 1):
-            shutil.copyfile(p, tmp / f"frame_{i:04d}.png")
+            dst = tmp / f"frame_{i:04d}.png"
+            try:
+                shutil.copyfile(p, dst)
+            except OSError as exc:
+                if is_no_space(exc):
+                    raise DiskFullError(out / dst.name) from None
+                raise
 
     return _into_folder(out, copy)
 

@@ -10,7 +10,7 @@ import pytest
 
 from ai.errors import AIError, JobCancelled
 from ai.jobs import CancelToken
-from ai.media_io import edge_frame, fit, read_pngs
+from ai.media_io import fit, read_pngs
 from ai.transition.fill import FillRequest, frames_for_seconds, run_fill_job
 from ai.transition.flow import FlowInterpolator
 from quality import crossfade, dis_baseline, psnr, triplet_sets, video_triplets

@@ -1,6 +1,5 @@
 """Generative sound backends (Stable Audio Open, AudioLDM2) on tiny random-weight pipelines built offline."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

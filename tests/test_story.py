@@ -1,6 +1,5 @@
 """The photo story: capture-time order, the choices of moves and cuts, and a small story built end to end."""
 import datetime as dt
-from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -52,7 +51,6 @@ def test_moves_suit_the_picture_and_never_repeat():
     moves = choose_moves([face, pano, detail, face, face, None, face], 16 / 9)
     assert moves[0] == "push-in" and moves[1] == "pan-right" and moves[2] == "pull-out"
     assert moves[5] is None
-    photos = [m for m in moves if m]
     assert all(x != y for x, y in zip(moves, moves[1:]) if x and y)
     assert moves[3] == "push-in" and moves[4] == "zoom-in"  # a face again: the next best move on the face
 

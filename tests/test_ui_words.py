@@ -3,7 +3,6 @@ import shutil
 import subprocess
 from fractions import Fraction
 
-import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")

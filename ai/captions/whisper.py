@@ -11,7 +11,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
 from ai.captions.speech import RATE, Word
 from ai.catalog import MODELS as CATALOG

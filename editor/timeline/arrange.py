@@ -18,9 +18,13 @@ ASPECTS = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1), "4:5": (4, 5)}
 
 
 # -- a new project --------------------------------------------------------------------------------------------------
+NEW_PROJECT_LOUDNESS = -14.0  # web and phones; Music > Loudness on Export offers -16, -23 and "as mixed"
+
+
 def blank_project(settings: ProjectSettings | None = None, name: str = "Untitled") -> Project:
-    """An empty project with one video track (V1) and one audio track (A1), ready for the first drop."""
-    return Project(settings=settings or ProjectSettings(), name=name,
+    """An empty project with one video track (V1) and one audio track (A1), ready for the first drop. Its export is
+    normalised to -14 LUFS (true peak -1 dBTP); projects from files keep what they say (older ones: as mixed)."""
+    return Project(settings=settings or ProjectSettings(loudness=NEW_PROJECT_LOUDNESS), name=name,
                    tracks=(Track(id=new_id("t"), kind="video", name="V1"), Track(id=new_id("t"), kind="audio",
                                                                                      name="A1")))
 

@@ -16,7 +16,7 @@ from editor.project import recovery
 from editor.render.sources import MediaPool
 from editor.session import Change, Session
 from editor.timeline.arrange import blank_project
-from editor.timeline.model import EditError, Project, ProjectSettings
+from editor.timeline.model import EditError, Project
 from editor.ui.callbacks import Callbacks
 
 
@@ -32,7 +32,7 @@ class Document(QObject):
     def __init__(self, project: Project | None = None, path: str | None = None, session: Session | None = None):
         super().__init__()
         # a new project starts with V1 and A1, so the first drop has somewhere to go
-        self.session = session or Session(project or blank_project(ProjectSettings(1920, 1080)), path)
+        self.session = session or Session(project or blank_project(), path)
         self.last_change: Change | None = None
         s = self.project.settings
         self.pool = MediaPool(s.sample_rate, s.channels, proxies=True)

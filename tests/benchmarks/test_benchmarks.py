@@ -12,7 +12,6 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
