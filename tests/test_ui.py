@@ -16,21 +16,31 @@ from PySide6.QtGui import QDropEvent  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def window(qtbot, monkeypatch, tmp_path):
-    monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
-    from editor.ui.main_window import MainWindow
-
+def open_window(qtbot, doc=None):
+    """The main window as a test drives it: no message boxes, no "save changes?" on the way out."""
     from PySide6.QtWidgets import QMessageBox
 
-    w = MainWindow()
+    from editor.ui.main_window import MainWindow
+
+    w = MainWindow(doc)
     w.quiet_errors = True
     w.ask = lambda *a: QMessageBox.Discard
     qtbot.addWidget(w)
     w.show()
-    yield w
+    return w
+
+
+def close_window(w):
     w.doc.session.mark_saved()
     w.close()
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
+    w = open_window(qtbot)
+    yield w
+    close_window(w)
 
 
 def import_and_wait(qtbot, window, paths, **kw):

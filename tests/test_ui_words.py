@@ -17,21 +17,14 @@ from editor.timeline.cues import Cue  # noqa: E402
 @pytest.fixture
 def window(qtbot, monkeypatch, tmp_path):
     monkeypatch.setenv("SEAMLINE_DATA", str(tmp_path / "data"))
-    from PySide6.QtWidgets import QMessageBox
-
     from editor.ui.document import Document
-    from editor.ui.main_window import MainWindow
     from mediagen import indexed_video
+    from test_ui import close_window, open_window
 
     clip = indexed_video(tmp_path / "v.mp4", 90, Fraction(30), size=(320, 180), with_audio=True)
-    w = MainWindow(Document(project_for_files([clip])))
-    w.quiet_errors = True
-    w.ask = lambda *a: QMessageBox.Discard
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window(qtbot, Document(project_for_files([clip])))
     yield w
-    w.doc.session.mark_saved()
-    w.close()
+    close_window(w)
 
 
 def test_transport_buttons_timecode_and_loop(qtbot, window):

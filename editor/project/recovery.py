@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from editor.errors import ProjectError
-from editor.project.fileio import atomic_write, parse
+from editor.project.fileio import atomic_write, parse, pid_alive
 from editor.project.schema import from_document, to_document
 from editor.resources import data_dir
 from editor.timeline.model import Project
@@ -50,13 +50,7 @@ def _owner_alive(path: Path) -> bool:
         return False
     if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or pid == os.getpid():
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+    return pid_alive(pid)
 
 
 def pending() -> list[Path]:
