@@ -31,6 +31,7 @@ from ai.transition.motion import (
     ShotStats,
     dis_flow,
     dominant_homography,
+    exposure_lut,
     grey,
     grid,
     homography_field,
@@ -105,6 +106,7 @@ class FlowInterpolator:
                     pool.submit(shot_stats, self.a, self.b), pool.submit(matches, ga, gb)]
             f01, f10, self.stats, (pa, pb) = (j.result() for j in jobs)
         self.occ_a, self.occ_b = occlusion(f01, f10, gx, gy), occlusion(f10, f01, gx, gy)
+        self.lut = exposure_lut(self.wa, self.wb, f01, self.occ_a, gx, gy)
         fields = [f01, -f10]
         H = dominant_homography(pa, pb)
         known = [np.zeros(2, np.float32)]
@@ -147,7 +149,7 @@ class FlowInterpolator:
         for i, (mx, my) in enumerate(self.planes):
             ma, mb = _maps(mx, my, gx, gy, -t), _maps(mx, my, gx, gy, 1 - t)
             pa, pb = _sample(self.wa4, ma), _sample(self.wb4, mb)
-            d = cv2.cvtColor(cv2.absdiff(pa, pb), cv2.COLOR_RGBA2GRAY)  # luma-weighted colour difference
+            d = cv2.cvtColor(cv2.absdiff(cv2.LUT(pa, self.lut), pb), cv2.COLOR_RGBA2GRAY)  # luma-weighted colour difference
             c = None
             for size, weight in WINDOWS:
                 box = cv2.boxFilter(d, cv2.CV_32F, (size, size))
