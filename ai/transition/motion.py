@@ -114,6 +114,14 @@ def exposure_lut(a: np.ndarray, b: np.ndarray, f01: np.ndarray, occ_a: np.ndarra
     return lut
 
 
+def leaves_frame(f01: np.ndarray, gx, gy, margin: float = 0.5) -> np.ndarray:
+    """0/1 per pixel of the first frame: its flow takes it out of the second frame (certainly hidden there)."""
+    h, w = f01.shape[:2]
+    x, y = gx + f01[..., 0], gy + f01[..., 1]
+    out = (x < -margin) | (x > w - 1 + margin) | (y < -margin) | (y > h - 1 + margin)
+    return out.astype(np.float32)
+
+
 @dataclass
 class ShotStats:
     inliers: int  # ORB matches consistent with one epipolar geometry (a rigid scene seen twice)
