@@ -92,6 +92,36 @@ def occlusion(f01: np.ndarray, f10: np.ndarray, gx, gy) -> np.ndarray:
     return cv2.GaussianBlur(occ, (0, 0), OCC_SIGMA)
 
 
+def exposure_lut(a: np.ndarray, b: np.ndarray, f01: np.ndarray, occ_a: np.ndarray, gx, gy,
+                 step: int = 3) -> np.ndarray:
+    """A per-channel LUT (1x256x4 uint8, the 4th channel unchanged) taking A's colours to B's exposure: a gain and
+    an offset per channel fitted between A and B sampled along the flow where the flow is trusted. Auto-exposure
+    and flicker change the brightness between two frames; the cost that compares them must not see that as a
+    wrong motion."""
+    warped = remap(b, gx + f01[..., 0], gy + f01[..., 1])
+    keep = (occ_a[::step, ::step] < 0.05).ravel()
+    lut = np.empty((1, 256, 4), np.uint8)
+    lut[0, :, 3] = np.arange(256)
+    v = np.arange(256, dtype=np.float32)
+    for c in range(3):
+        x = a[::step, ::step, c].ravel()[keep].astype(np.float32)
+        y = warped[::step, ::step, c].ravel()[keep].astype(np.float32)
+        gain, off = 1.0, 0.0
+        if x.size > 100 and x.std() > 2.0:
+            gain = float(np.clip(np.cov(x, y)[0, 1] / x.var(), 0.7, 1.4))
+            off = float(y.mean() - gain * x.mean())
+        lut[0, :, c] = np.clip(gain * v + off + 0.5, 0, 255).astype(np.uint8)
+    return lut
+
+
+def leaves_frame(f01: np.ndarray, gx, gy, margin: float = 0.5) -> np.ndarray:
+    """0/1 per pixel of the first frame: its flow takes it out of the second frame (certainly hidden there)."""
+    h, w = f01.shape[:2]
+    x, y = gx + f01[..., 0], gy + f01[..., 1]
+    out = (x < -margin) | (x > w - 1 + margin) | (y < -margin) | (y > h - 1 + margin)
+    return out.astype(np.float32)
+
+
 @dataclass
 class ShotStats:
     inliers: int  # ORB matches consistent with one epipolar geometry (a rigid scene seen twice)
