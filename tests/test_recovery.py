@@ -93,3 +93,20 @@ def test_saving_an_untitled_project_leaves_no_autosave_behind(qtbot, tmp_path):
     doc.save(tmp_path / "family.seam")
     doc.close()
     assert not list(recovery.recovery_dir().glob("*" + recovery.SUFFIX))
+
+
+def test_the_editor_starts_with_damaged_settings_files(tmp_path):
+    """Window settings (Qt's ini) and the AI settings file full of junk: the editor still opens and quits cleanly."""
+    conf = tmp_path / "xdg" / "Seamline" / "Seamline.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_bytes(b"[General]\nwindow\\geometry=@ByteArray(\\0\\x1garbage)\nwindow\\state=12\n"
+                     b"preview\\proxies=banana\n\x00\x01\xff junk = = =\n")
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "models.json").write_text('{"rife": [1, 2')
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+           "SEAMLINE_CONFIG": str(tmp_path / "cfg"), "SEAMLINE_DATA": str(tmp_path / "data"),
+           "SEAMLINE_AUDIO": "off", "SEAMLINE_QUIT_AFTER": "0.5"}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run([sys.executable, os.path.join(root, "main.py")], env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr

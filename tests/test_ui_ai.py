@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
 
 from editor.actions.media import project_for_files  # noqa: E402
 from editor.timeline import edits  # noqa: E402
@@ -128,3 +128,34 @@ def test_sound_tab_leaves_out_an_empty_layer_and_says_why(qtbot, window, tmp_pat
     qtbot.waitUntil(lambda: w.ai.sound.row.bar.format() == "done", timeout=60000)
     assert [t.name for t in doc.project.audio_tracks()] == ["Ambience", "Foley"]
     assert "Whoosh: no cuts in this clip, so no whooshes" in w.statusBar().currentMessage()
+
+
+def test_playback_keeps_going_while_a_fill_and_a_sound_job_run(qtbot, window, tmp_path):
+    """The jobs run on workers on snapshots: the preview keeps playing and showing frames while both run, and the
+    results land on the timeline without stopping it."""
+    w = window(_three_clips(tmp_path))
+    doc, tl = w.doc, w.timeline
+    vid = doc.project.video_tracks()[0].id
+    A, B, C = doc.project.track(vid).clips
+    audio_before = len(doc.project.audio_tracks())
+    select_backend(w.ai.fill.backend, "builtin")
+    w.preview.set_scale(0.25)
+    w.preview.play()
+    qtbot.mouseClick(tl, Qt.LeftButton, pos=tl.handle_center(vid, B.start))
+    w.cut_popover.length.setValue(0.5)
+    qtbot.mouseClick(w.cut_popover.fill, Qt.LeftButton)
+    doc.select([C.id])
+    qtbot.mouseClick(w.ai.sound.row.go, Qt.LeftButton)
+    assert w.ai.fill.row.busy and w.ai.sound.row.busy
+    seen = []  # (a job still running, playhead, frames shown), sampled by the event loop as a user would see it
+    probe = QTimer()
+    probe.timeout.connect(lambda: seen.append((w.ai.fill.row.busy or w.ai.sound.row.busy, doc.playhead,
+                                               w.preview.shown_count)))
+    probe.start(15)
+    qtbot.waitUntil(lambda: len(doc.project.track(vid).clips) == 4 and not w.ai.sound.row.busy, timeout=60000)
+    probe.stop()
+    busy = [(head, shown) for running, head, shown in seen if running]
+    assert busy[-1][0] - busy[0][0] >= 5 and busy[-1][1] - busy[0][1] >= 3, busy  # frames moved on while they ran
+    assert len(doc.project.audio_tracks()) > audio_before
+    assert w.preview.playing or doc.playhead >= doc.project.duration - 1  # still playing, or played to the end
+    w.preview.stop()
