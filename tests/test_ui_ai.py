@@ -136,7 +136,7 @@ def test_playback_keeps_going_while_a_fill_and_a_sound_job_run(qtbot, window, tm
     w = window(_three_clips(tmp_path))
     doc, tl = w.doc, w.timeline
     vid = doc.project.video_tracks()[0].id
-    A, B, C = doc.project.track(vid).clips
+    _, B, C = doc.project.track(vid).clips
     audio_before = len(doc.project.audio_tracks())
     select_backend(w.ai.fill.backend, "builtin")
     w.preview.set_scale(0.25)
