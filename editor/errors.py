@@ -10,6 +10,9 @@ class MediaError(Exception):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self):  # pickles whole: a MediaError raised on a Ray worker arrives as itself
+        return type(self), (self.path, self.reason)
+
 
 class ProjectError(Exception):
     """A project file cannot be loaded or saved."""

@@ -125,3 +125,14 @@ def test_thumbnail_and_peaks_are_cached_on_disk(indexed, monkeypatch, tmp_path):
     peaks = waveform_peaks(indexed)
     assert peaks.shape[1] == 2 and 0.15 < peaks[:, 1].max() < 0.3  # the 0.2 tone
     assert len(list((tmp_path / "c").iterdir())) == 2
+
+
+def test_media_errors_cross_process_boundaries_whole():
+    """A cluster worker's MediaError reaches the editor as itself, with its file and reason (it is pickled)."""
+    import pickle
+
+    from editor.media.atomic import DiskFullError
+
+    for err in (MediaError("/clips/a.mp4", "truncated: 3 of 90 frames"), DiskFullError("/out/film.mp4")):
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err) and str(back) == str(err) and back.path == err.path

@@ -31,6 +31,9 @@ class DiskFullError(MediaError):
         Exception.__init__(self, f"disk full while writing {self.path}: free some space or write to another "
                                  f"disk (nothing was written)")
 
+    def __reduce__(self):
+        return type(self), (self.path,)
+
 
 def partial_path(target: Path, suffix: str | None = None) -> Path:
     """Where to write `target` until it is complete (same folder, so the final rename is atomic)."""
