@@ -83,6 +83,43 @@ def test_titles_tab_adds_a_template_and_edits_it_in_undoable_steps(qtbot, window
     assert window.doc.project.find_clip(title.id)[1].title.size != 0.09
 
 
+def _drop(qtbot, view, mime, x, y):
+    """A drag from the Titles tab moving over the timeline and released at (x, y), as Qt delivers it."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDragMoveEvent, QDropEvent
+
+    pos = QPointF(x, y)
+    view.dragMoveEvent(QDragMoveEvent(pos.toPoint(), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    ghost = view.drag.target if view.drag else None
+    view.dropEvent(QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    return ghost
+
+
+def test_a_title_template_dragged_onto_the_timeline_lands_where_it_is_dropped(qtbot, window):
+    panel, view, doc = window.titles, window.timeline, window.doc
+    items = {panel.list.item(i).data(Qt.UserRole): panel.list.item(i) for i in range(panel.list.count())}
+    card = panel.list.mimeData([items["card-color"]])
+    v1 = doc.project.video_tracks()[0]
+    footage = v1.clips[0]
+    row = view.geo.row_of(doc.project, v1.id)
+    # in the empty time after the footage on V1: the card goes onto V1, at the frame under the pointer
+    x = view.geo.x_of(footage.end + 30)
+    ghost = _drop(qtbot, view, card, x, row.top + row.height / 2)
+    cards = [c for c in doc.project.track(v1.id).clips if c.title is not None]
+    assert len(cards) == 1 and ghost.track_id == v1.id and abs(cards[0].start - (footage.end + 30)) <= 3
+    assert doc.selection == {cards[0].id}  # selected, so the Titles tab shows its properties
+    # over the footage: a lower third goes above the picture on its own track, the footage is not cut
+    lower = panel.list.mimeData([items["lower-third"]])
+    tracks_before = len(doc.project.video_tracks())
+    _drop(qtbot, view, lower, view.geo.x_of(footage.start + 20), row.top + row.height / 2)
+    p = doc.project
+    assert len(p.video_tracks()) == tracks_before + 1 and p.track(v1.id).clips[0] == footage
+    title = next(c for c in p.video_tracks()[1].clips if c.title is not None)
+    assert title.title.template == "lower-third" and abs(title.start - (footage.start + 20)) <= 3
+    doc.undo()
+    assert len(doc.project.video_tracks()) == tracks_before  # one drop, one undo step
+
+
 def test_captions_dock_import_edit_split_merge_export(qtbot, window, tmp_path):
     dock = window.captions
     write_subtitles([Cue(0.2, 1.0, "first words here"), Cue(1.5, 2.5, "second")], tmp_path / "in.srt")

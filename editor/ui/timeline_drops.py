@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
+from editor.errors import ProjectError
 from editor.timeline import arrange, edits
 from editor.ui.geometry import DropTarget
 
 ASSET_MIME = "application/x-seamline-asset"
 TRANSITION_MIME = "application/x-seamline-transition"
+TITLE_MIME = "application/x-seamline-title"  # editor/ui/titles_panel.TemplateList
 
 
 @dataclass
@@ -54,7 +56,7 @@ class DropHandling:
     # -- drag and drop from the bin, the transitions library or the file manager ---------------------------------
     def dragEnterEvent(self, e):
         md = e.mimeData()
-        if md.hasFormat(ASSET_MIME) or md.hasFormat(TRANSITION_MIME) or md.hasUrls():
+        if md.hasFormat(ASSET_MIME) or md.hasFormat(TRANSITION_MIME) or md.hasFormat(TITLE_MIME) or md.hasUrls():
             e.acceptProposedAction()
 
     def _asset_kind_and_length(self, asset_id: str) -> tuple[str, int]:
@@ -73,6 +75,12 @@ class DropHandling:
             e.acceptProposedAction() if cut else e.ignore()
             self.update()
             return
+        if md.hasFormat(TITLE_MIME):
+            target, dur = self._title_target(md, x, y)
+            self.drag = Drag("drop", target=target, duration=dur)
+            self.update()
+            e.acceptProposedAction() if target else e.ignore()
+            return
         if md.hasFormat(ASSET_MIME):
             kind, dur = self._asset_kind_and_length(bytes(md.data(ASSET_MIME)).decode())
         else:
@@ -84,6 +92,36 @@ class DropHandling:
         self.drag = Drag("drop", target=target, duration=dur)
         self.update()
         e.acceptProposedAction()
+
+    def _title_target(self, md, x, y):
+        """Where a title template dropped at (x, y) lands: on the video track under the pointer when that stretch of
+        it is free, else on a free track above the footage (a title never cuts the picture it was dropped on)."""
+        from editor.actions.words import title_track
+        from editor.render.title_templates import template
+
+        try:
+            dur = template(bytes(md.data(TITLE_MIME)).decode()).frames(self.doc.project.settings.rate)
+        except ProjectError:
+            return None, 0
+        project = self.doc.project
+        t = self.geo.drop_target(project, x, y, dur, "video", "overwrite", playhead=self.doc.playhead,
+                                 snapping=self.snapping)
+        track = project.track(t.track_id) if t.track_id else None
+        if track is None or track.clips_between(t.start, t.start + dur):
+            placed, free = title_track(project, t.start, t.start + dur)
+            new_index = next(i for i, tr in enumerate(placed.tracks) if tr.id == free) if placed is not project \
+                else None
+            t = DropTarget(None if new_index is not None else free, "video", t.start, "overwrite",
+                           new_track_index=new_index)
+        return t, dur
+
+    def _drop_title(self, md, target) -> None:
+        from editor.actions.words import add_title_from_template
+
+        before = {c.id for t in self.doc.project.tracks for c in t.clips}
+        key = bytes(md.data(TITLE_MIME)).decode()
+        if self.doc.apply("Add title", add_title_from_template, key, target.start, target.track_id):
+            self.doc.select([c.id for t in self.doc.project.tracks for c in t.clips if c.id not in before])
 
     def _cut_near(self, x, y):
         """(track id, a id, b id) of the cut nearest the pointer on the video row under it, within 40 px."""
@@ -112,6 +150,13 @@ class DropHandling:
                 win = self.window()
                 if hasattr(win, "apply_transition"):
                     win.apply_transition(bytes(md.data(TRANSITION_MIME)).decode(), [cut])
+            e.acceptProposedAction()
+            self.update()
+            return
+        if md.hasFormat(TITLE_MIME):
+            target = d.target if d is not None and d.target is not None else self._title_target(md, x, y)[0]
+            if target is not None:
+                self._drop_title(md, target)
             e.acceptProposedAction()
             self.update()
             return

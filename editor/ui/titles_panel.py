@@ -1,11 +1,12 @@
-"""The Titles tab: templates a family-video maker knows (double-click or "Add at playhead"), and the properties of
+"""The Titles tab: templates a family-video maker knows (drag one onto the timeline, double-click or "Add at
+playhead"), and the properties of
 the selected title, each change one undoable edit with the preview updating. Drag on the preview to move a title
 inside the title-safe area."""
 from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFontComboBox, QFormLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
@@ -17,6 +18,25 @@ from editor.timeline.model import ANIMATIONS
 from editor.timeline.text_edits import set_title
 
 SAFE = 0.05
+TITLE_MIME = "application/x-seamline-title"  # a template key, dragged from the list onto the timeline
+
+
+class TemplateList(QListWidget):
+    """The template list: its items drag onto the timeline as titles (timeline_drops reads TITLE_MIME)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QListWidget.DragOnly)
+
+    def mimeTypes(self):
+        return [TITLE_MIME]
+
+    def mimeData(self, items):
+        md = QMimeData()
+        if items:
+            md.setData(TITLE_MIME, str(items[0].data(Qt.UserRole)).encode())
+        return md
 
 
 class ColorButton(QPushButton):
@@ -45,8 +65,8 @@ class TitlesPanel(QWidget):
         self.doc = window.doc
         self._loading = False
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Templates (double-click to add at the playhead)"))
-        self.list = QListWidget(self)
+        lay.addWidget(QLabel("Templates (drag onto the timeline, or double-click to add at the playhead)"))
+        self.list = TemplateList(self)
         for t in templates():
             item = QListWidgetItem(t.name)
             item.setData(Qt.UserRole, t.key)
