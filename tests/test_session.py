@@ -41,8 +41,9 @@ def _random_edit(p, draw):
         return edits.split, (c.id, c.start + draw(st.integers(0, c.duration)))
     if kind == "delete":
         return edits.delete, ([c.id],)
-    if kind == "ripple":
-        return edits.ripple_delete, ([c.id],)
+    if kind == "ripple":  # one clip, or several (a ripple per clip, noted as shifts: see delta.note_shift)
+        more = draw(st.lists(st.sampled_from(clips), max_size=2))
+        return edits.ripple_delete, (list(dict.fromkeys([c.id] + [o.id for o in more])),)
     if kind == "gap":
         return edits.close_gap, (p.find_clip(c.id)[0].id, n)
     if kind == "prop":

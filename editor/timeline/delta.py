@@ -71,7 +71,45 @@ def _only_start_differs(o: Clip, n: Clip) -> bool:
     return d == o.__dict__ and o.__pydantic_extra__ == n.__pydantic_extra__
 
 
+# Shift notes: an edit that moved a run of clips (edits.shift_clips: a ripple) says so, and diff_clips reads the note
+# instead of comparing thousands of clips. id(new tuple) -> (new, base, first index, frames): new[:first] are
+# base[:first] themselves, new[first:] are base[first:] moved by `frames`. A few at most; cleared when an edit has
+# been checked (remember), so they never keep old versions alive.
+_SHIFTS: dict[int, tuple] = {}
+
+
+def note_shift(base: tuple[Clip, ...], new: tuple[Clip, ...], first: int, frames: int) -> None:
+    _SHIFTS[id(new)] = (new, base, first, frames)
+    while len(_SHIFTS) > 4:
+        del _SHIFTS[next(iter(_SHIFTS))]
+
+
+def _then_shifted(inner: ClipsDelta, run: tuple[Clip, ...], frames: int) -> ClipsDelta:
+    """`inner` (old -> base) followed by moving `run` (clips of base, now moved by `frames`): old -> new."""
+    run_ids = [c.id for c in run]
+    if inner == ClipsDelta():
+        return ClipsDelta(shifted=((frames, tuple(run_ids)),))
+    in_run = set(run_ids)
+    now = {c.id: c for c in run}
+    added = tuple(now.get(c.id, c) for c in inner.added)
+    changed = tuple((o, now.get(n.id, n)) for o, n in inner.changed)
+    skip = {c.id for c in added} | {n.id for _, n in changed}
+    prior = {cid: d for d, ids in inner.shifted for cid in ids}
+    moves = defaultdict(list)
+    for d, ids in inner.shifted:
+        moves[d] += [cid for cid in ids if cid not in in_run]
+    for cid in run_ids:
+        if cid not in skip:
+            moves[prior.get(cid, 0) + frames].append(cid)
+    moves.pop(0, None)  # moved there and back: the same clip as before
+    return ClipsDelta(inner.removed, added, changed, tuple((d, tuple(ids)) for d, ids in moves.items() if ids))
+
+
 def diff_clips(old: tuple[Clip, ...], new: tuple[Clip, ...]) -> ClipsDelta:
+    note = _SHIFTS.get(id(new))
+    if note is not None and note[0] is new:
+        _, base, first, frames = note
+        return _then_shifted(ClipsDelta() if base is old else diff_clips(old, base), new[first:], frames)
     kept = {id(c) for c in old}
     fresh = [c for c in new if id(c) not in kept]
     if not fresh and len(new) == len(old):
@@ -194,6 +232,7 @@ def remember(before: Project, after: Project, clip_deltas: dict) -> None:
     """validate.check_edit found these per-track differences; diff(before, after) reuses them."""
     global _memo
     _memo = (before, after, clip_deltas)
+    _SHIFTS.clear()
 
 
 def diff(old: Project, new: Project) -> ProjectDelta:

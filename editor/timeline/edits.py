@@ -18,6 +18,7 @@ from editor.timeline.model import (CLIP_PROPS, TRACK_KINDS, TRACK_PROPS, TRANSIT
 from editor.timeline import keyframes
 from editor.timeline.cues import follow_ripple
 from editor.timeline.index import track_index
+from editor.timeline.delta import note_shift
 from editor.timeline.validate import check_edit, kind_problem
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,9 @@ def shift_clips(track: Track, frame: int, delta: int) -> Track:
     i = bisect_left(track_index(track).starts, frame)
     if not delta or i == len(track.clips):
         return track
-    return evolve(track, clips=track.clips[:i] + tuple(shifted(track.clips[i:], delta)))
+    clips = track.clips[:i] + tuple(shifted(track.clips[i:], delta))
+    note_shift(track.clips, clips, i, delta)  # so the undo history records one shift, not thousands of clips
+    return evolve(track, clips=clips)
 
 
 def spans(track: Track, frame: int) -> bool:

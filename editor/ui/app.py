@@ -18,6 +18,9 @@ def start(files=(), demo=None) -> int:
     from editor.ui.document import load_recovery, pending_recoveries
     from editor.ui.main_window import MainWindow
 
+    from editor.session import tune_gc
+
+    tune_gc()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Seamline")
     app.setOrganizationName("Seamline")

@@ -19,6 +19,12 @@ from editor.timeline import edits
 from editor.timeline.model import Clip, MediaAsset, Project, ProjectSettings, Track, Transition
 
 NEW = hasattr(edits, "put_tracks")  # the Session design; otherwise in-place edits that return inverses
+try:  # the editor's own collector settings, as it runs them (editor.ui.app calls this at start)
+    from editor.session import tune_gc
+
+    tune_gc()
+except ImportError:  # the previous design leaves Python's defaults
+    pass
 CLIP = 30  # frames per clip
 DISSOLVE = 10
 
