@@ -7,7 +7,7 @@ from editor.media.audio_stream import AudioStream
 from editor.media.reader import read_audio
 from editor.render.exporter import export
 from editor.render.mixer import AudioMixer, PeakLimiter, one_pole, sliding_max
-from editor.render.sources import MediaPool, StreamingPool
+from editor.render.sources import IDLE_READERS, MediaPool, StreamingPool
 from editor.timeline import edits
 from editor.timeline.model import Clip
 from mediagen import decode_all, indexed_video, read_index
@@ -37,14 +37,48 @@ def test_export_opens_each_file_only_while_its_clips_play(tmp_path, monkeypatch)
 
     monkeypatch.setattr(StreamingPool, "frame_done", spy)
     out = export(p, tmp_path / "cut.mp4", preset=None)
-    # one file at a time; two only inside the dissolve (frames 22..25)
-    assert seen == [1] * 22 + [2] * 4 + [1] * 22
+    # the file(s) the frame shows (two only inside the dissolve, frames 22..25), and at most IDLE_READERS more set
+    # aside for a moment after their clips end, in case the next clip is of the same file
+    assert len(seen) == 48
+    assert all(n <= (2 if 22 <= f < 26 else 1) + IDLE_READERS for f, n in enumerate(seen)), seen
     assert pools[0].open_counts == (0, 0)  # everything closed at the end
     assert pools[0].opened <= 2 * 6 + 2  # each file opened once for pictures and once for sound (+ dissolve lanes)
     frames = decode_all(out)
     for n in (0, 7, 8, 20, 40, 47):  # frame-accurate through the reopenings
         i = n // 8
         assert read_index(frames[n]) == 3 * i + n % 8, n
+
+
+def test_hundreds_of_short_clips_between_two_files_hand_their_readers_on(tmp_path):
+    """A cut-down film: 60 clips of 4 frames alternating between two files, each file read forward, a dissolve on
+    every cut. Each file's reader goes from clip to clip (reading on), instead of being opened and seeked again for
+    every clip, and every frame is still the right one."""
+    srcs = [indexed_video(tmp_path / f"s{i}.mp4", 150, with_audio=True) for i in range(2)]
+    p, ids = project_with(srcs)
+    for k in range(60):
+        m, pos = ids[k % 2], 2 * (k // 2)  # each file read forward: its next clip starts where its last one left off
+        for kind in ("v", "a"):
+            p = edits.overwrite(p, f"{kind}1", Clip(id=f"{kind}{k}", asset_id=m, start=4 * k, duration=4,
+                                                     source_in=pos * 2, link=f"L{k}"))
+    for k in range(59):
+        p = edits.add_transition(p, "v1", f"v{k}", f"v{k + 1}", "dissolve", 2)
+    pools = []
+    done = StreamingPool.frame_done
+    monkeypatch_done = lambda self: (pools.append(self), done(self))  # noqa: E731
+    StreamingPool.frame_done = monkeypatch_done
+    try:
+        out = export(p, tmp_path / "many.mp4", preset=None)
+    finally:
+        StreamingPool.frame_done = done
+    # one reader per clip would be 120 (60 pictures, 60 sounds); here the pictures take one reader per file, the
+    # sound a few per file (a second-long block mixes several clips of each file at once)
+    assert pools[0].opened <= 12, pools[0].opened
+    frames = decode_all(out)
+    clips = {c.id: c for c in p.track("v1").clips}
+    for n in range(0, 240, 5):  # outside the dissolves: the clip's own source frame
+        c = p.track("v1").clip_at(n)
+        if n % 4 in (1, 2):
+            assert read_index(frames[n]) == p.source_frame(clips[c.id], n), n
 
 
 def test_streaming_sound_is_the_preview_sound(tmp_path):
@@ -187,5 +221,6 @@ def test_loudness_pass_closes_sound_readers_as_it_goes(tmp_path, monkeypatch):
 
     monkeypatch.setattr(StreamingPool, "block_done", spy)
     export(p, tmp_path / "loud.mp4", preset=None, loudness=-16.0)
-    # a 1 s block spans 4-5 pieces of 8 frames (open: those and the previous block's, closed after it); 24 files
-    assert len(most) > 14 and max(most) <= 10
+    # a 1 s block spans 4-5 pieces of 8 frames (open: those and the previous block's, set aside after it, and at
+    # most IDLE_READERS of those kept for one more block); 24 files
+    assert len(most) > 14 and max(most) <= 10 + IDLE_READERS

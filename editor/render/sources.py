@@ -89,11 +89,20 @@ class MediaPool:
             self._audio.clear()
 
 
+IDLE_READERS = 2  # readers set aside after their clips stopped using them, across all files
+IDLE_FRAMES = 15  # a picture reader set aside this many frames is closed
+IDLE_BLOCKS = 1  # a sound reader set aside this many blocks is closed
+
+
 class StreamingPool:
     """One-pass readers: what an export (or another job reading each frame once) needs open, and no more.
 
     Call `frame_done()` after each rendered frame and `block_done()` after each mixed audio block: readers that the
-    frame (block) did not use are closed, so a file is open while its clips play and closed when they end.
+    frame (block) did not use are set aside, and closed unless a clip of the same file wants one within a moment
+    (IDLE_FRAMES frames, IDLE_BLOCKS blocks; at most IDLE_READERS set aside in all). So a file is open while its clips
+    play and closed soon after they end, and a timeline cut to pieces between a few files (hundreds of short clips,
+    a dissolve on every cut) hands each file's reader from clip to clip, reading on where it was, instead of opening
+    and seeking it again for every clip.
     """
 
     def __init__(self, sample_rate: int = 48000, channels: int = 2):
@@ -103,6 +112,8 @@ class StreamingPool:
         self._visual_used: set = set()
         self._audio: dict[tuple, object] = {}
         self._audio_used: set = set()
+        self._visual_idle: list[list] = []  # [path, reader, frames idle], youngest first
+        self._audio_idle: list[list] = []  # [path, stream, blocks idle]
         self._info: dict[str, object] = {}  # probe results, so reopening a file costs no probe
         self._lock = threading.Lock()
         self.opened = 0  # readers opened so far (visual + audio), for tests and benchmarks
@@ -117,6 +128,10 @@ class StreamingPool:
         with self._lock:
             self._visual_used.add(key)
             r = self._visual.get(key)
+            if r is None:
+                r = self._take(self._visual_idle, asset.path, self._visual, self._visual_used)
+                if r is not None:
+                    self._visual[key] = r
             if r is None:
                 info = self._info.get(asset.path)
                 if info is None:
@@ -139,6 +154,10 @@ class StreamingPool:
             self._audio_used.add(k)
             stream = self._audio.get(k)
             if stream is None:
+                stream = self._take(self._audio_idle, asset.path, self._audio, self._audio_used)
+                if stream is not None:
+                    self._audio[k] = stream
+            if stream is None:
                 try:
                     stream = AudioStream(asset.path, self.sample_rate, self.channels)
                 except MediaError:
@@ -148,31 +167,51 @@ class StreamingPool:
         return stream.read(start, count)
 
     def frame_done(self) -> None:
-        """Close the picture readers the last frame did not use."""
-        self._close_unused(self._visual, self._visual_used)
+        """Set aside the picture readers the last frame did not use (closing those idle too long)."""
+        self._set_aside(self._visual, self._visual_used, self._visual_idle, IDLE_FRAMES)
 
     def block_done(self) -> None:
-        """Close the sound readers the last audio block did not use."""
-        self._close_unused(self._audio, self._audio_used)
+        """Set aside the sound readers the last audio block did not use (closing those idle too long)."""
+        self._set_aside(self._audio, self._audio_used, self._audio_idle, IDLE_BLOCKS)
 
-    def _close_unused(self, readers: dict, used: set) -> None:
+    @staticmethod
+    def _take(idle: list, path: str, readers: dict, used: set):
+        """A reader of `path` nobody uses now, to read on from where it is: one the current frame (block) has not
+        asked for yet (it would be set aside after it), else the youngest set aside; None when there is none."""
+        for k in readers:
+            if k[0] == path and k not in used:
+                return readers.pop(k)
+        for i, entry in enumerate(idle):
+            if entry[0] == path:
+                return idle.pop(i)[1]
+        return None
+
+    def _set_aside(self, readers: dict, used: set, idle: list, max_age: int) -> None:
         with self._lock:
-            idle = [readers.pop(k) for k in list(readers) if k not in used]
+            for entry in idle:
+                entry[2] += 1
+            idle[:0] = [[k[0], readers.pop(k), 0] for k in list(readers) if k not in used]
             used.clear()
-        for r in idle:
+            keep = [e for e in idle if e[2] < max_age][:IDLE_READERS]
+            done = [e[1] for e in idle if not any(e is k for k in keep)]
+            idle[:] = keep
+        for r in done:
             r.close()
 
     @property
     def open_counts(self) -> tuple[int, int]:
-        """(picture readers, sound readers) open now."""
+        """(picture readers, sound readers) open now, those set aside included."""
         with self._lock:
-            return len(self._visual), len(self._audio)
+            return len(self._visual) + len(self._visual_idle), len(self._audio) + len(self._audio_idle)
 
     def close(self) -> None:
         with self._lock:
-            readers = list(self._visual.values()) + list(self._audio.values())
+            readers = list(self._visual.values()) + list(self._audio.values()) + [
+                e[1] for e in self._visual_idle + self._audio_idle]
             self._visual.clear()
             self._audio.clear()
+            self._visual_idle.clear()
+            self._audio_idle.clear()
         for r in readers:
             r.close()
 
