@@ -65,7 +65,9 @@ class TitlesPanel(QWidget):
         self.doc = window.doc
         self._loading = False
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Templates (drag onto the timeline, or double-click to add at the playhead)"))
+        hint = QLabel("Templates: drag one onto the timeline, or double-click to add it at the playhead")
+        hint.setWordWrap(True)  # a long line would widen the dock and squeeze the timeline
+        lay.addWidget(hint)
         self.list = TemplateList(self)
         for t in templates():
             item = QListWidgetItem(t.name)
