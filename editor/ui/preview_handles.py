@@ -1,0 +1,171 @@
+"""Handles on the preview for the selected picture clip: drag the body to move it, a corner to scale it (aspect kept),
+the knob above it to turn it. The picture follows the mouse live (the preview renders a scratch project); the
+release makes ONE undo step; Esc cancels. Snapping to the frame's edges and centre lines (a guide line shows it);
+Alt or Ctrl held turns snapping off; Shift while turning steps by 15 degrees. The maths is in picture_handles.py.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPen, QPolygonF
+
+from editor.timeline.model import EditError
+from editor.ui import picture_handles as ph
+
+OUTLINE = QColor(80, 170, 255)
+GUIDE = QColor(255, 80, 200)
+CURSORS = {"body": Qt.SizeAllCursor, "rotate": Qt.CrossCursor, "corner0": Qt.SizeFDiagCursor,
+           "corner1": Qt.SizeBDiagCursor, "corner2": Qt.SizeFDiagCursor, "corner3": Qt.SizeBDiagCursor}
+
+
+class PreviewHandles:
+    """Owned by the PreviewWidget, which hands it its mouse and key events first."""
+
+    def __init__(self, preview):
+        self.preview = preview
+        self.drag: ph.Drag | None = None
+        self.values: dict | None = None  # the values the picture has now while dragging
+
+    @property
+    def doc(self):
+        return self.preview.doc
+
+    def view(self) -> ph.View:
+        s = self.doc.project.settings
+        return ph.View.fit(self.preview.width(), self.preview.height(), s.width, s.height)
+
+    def picture(self) -> ph.Picture | None:
+        """The selected picture clip under the playhead (the topmost when several are selected), not locked."""
+        project, frame = self.doc.project, self.doc.playhead
+        best = None
+        order = {t.id: i for i, t in enumerate(project.video_tracks())}
+        for cid in self.doc.selection:
+            track = project.track_of(cid)
+            if track is None or track.kind != "video" or track.lock:
+                continue
+            clip = track.clip(cid)
+            if clip.start <= frame < clip.end and (best is None or order[track.id] > order[best[0].id]):
+                best = (track, clip)
+        return None if best is None else ph.picture_of(project, best[1], frame)
+
+    # -- mouse -------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _snapping(e) -> bool:
+        return not e.modifiers() & (Qt.AltModifier | Qt.ControlModifier)
+
+    def press(self, e) -> bool:
+        if e.button() != Qt.LeftButton or self.preview.playing:
+            return False
+        pic = self.picture()
+        if pic is None:
+            return False
+        view = self.view()
+        pos = e.position()
+        kind = ph.hit(pic, view, pos.x(), pos.y())
+        if kind is None:
+            return False
+        self.drag = ph.Drag(kind, view.to_frame(pos.x(), pos.y()), pic)
+        self.values = self.drag.values0
+        return True
+
+    def move(self, e) -> bool:
+        pos = e.position()
+        if self.drag is None:
+            pic = None if self.preview.playing else self.picture()
+            kind = ph.hit(pic, self.view(), pos.x(), pos.y()) if pic is not None else None
+            self.preview.setCursor(CURSORS.get(kind, Qt.ArrowCursor))
+            return False
+        view = self.view()
+        self.values = ph.drag_to(self.drag, view.to_frame(pos.x(), pos.y()), view, self._snapping(e),
+                                 fine_angle=bool(e.modifiers() & Qt.ShiftModifier))
+        self._show_live()
+        return True
+
+    def release(self, e) -> bool:
+        if self.drag is None:
+            return False
+        if e.button() != Qt.LeftButton:
+            return True
+        view = self.view()
+        pos = e.position()
+        values = ph.drag_to(self.drag, view.to_frame(pos.x(), pos.y()), view, self._snapping(e),
+                            fine_angle=bool(e.modifiers() & Qt.ShiftModifier))
+        drag = self.drag
+        self._end()
+        change = ph.changed(drag, values)
+        if change:
+            label = {"body": "Move picture", "rotate": "Rotate picture"}.get(drag.kind, "Scale picture")
+            self.doc.apply(label, ph.set_at, drag.pic.clip_id, drag.pic.k, change)
+        return True
+
+    def cancel(self) -> bool:
+        """Esc: the drag ends without an edit, the picture goes back."""
+        if self.drag is None:
+            return False
+        self._end()
+        return True
+
+    def key(self, e) -> bool:
+        return e.key() == Qt.Key_Escape and self.cancel()
+
+    def shortcut_override(self, e) -> bool:
+        """While dragging, Esc belongs to the drag (not to a window shortcut)."""
+        if e.type() == QEvent.ShortcutOverride and self.drag is not None and e.key() == Qt.Key_Escape:
+            e.accept()
+            return True
+        return False
+
+    def _end(self) -> None:
+        self.drag = None
+        self.values = None
+        self.preview.server.override = None
+        self.preview.refresh()
+
+    def _show_live(self) -> None:
+        """The preview renders a scratch project with the picture where the mouse has it (no undo step)."""
+        d = self.drag
+        change = ph.changed(d, self.values)
+        try:
+            scratch = ph.set_at(self.doc.project, d.pic.clip_id, d.pic.k, change) if change else None
+        except (EditError, ValueError):  # a value the edit refuses (it will say so on release): show the last good one
+            return
+        self.preview.server.override = scratch
+        self.preview.refresh()
+
+    # -- paint -------------------------------------------------------------------------------------------------
+    def paint(self, p) -> None:
+        pic = None if self.preview.playing else self.picture()
+        if pic is None:
+            return
+        if self.drag is not None and self.values is not None:  # the outline where the picture goes
+            project = self.preview.server.override or self.doc.project
+            clip = project.find_clip(pic.clip_id)[1]
+            pic = ph.picture_of(project, clip, self.doc.playhead) or pic
+        view = self.view()
+        pts = [QPointF(*view.to_screen(c)) for c in pic.quad]
+        p.save()
+        p.setRenderHint(p.RenderHint.Antialiasing)
+        if self.drag is not None:
+            p.setPen(QPen(GUIDE, 1, Qt.DashLine))
+            for axis, at in self.drag.guides:
+                if axis == "v":
+                    x = view.to_screen((at, 0))[0]
+                    p.drawLine(QPointF(x, view.top), QPointF(x, view.top + pic.H * view.k))
+                else:
+                    y = view.to_screen((0, at))[1]
+                    p.drawLine(QPointF(view.left, y), QPointF(view.left + pic.W * view.k, y))
+        p.setPen(QPen(QColor(0, 0, 0, 140), 3))
+        p.setBrush(Qt.NoBrush)
+        p.drawPolygon(QPolygonF(pts))
+        p.setPen(QPen(OUTLINE, 1.5))
+        p.drawPolygon(QPolygonF(pts))
+        top_mid = (pts[0] + pts[1]) / 2
+        knob = QPointF(*view.to_screen(pic.knob(view)))
+        p.drawLine(top_mid, knob)
+        p.setPen(QPen(QColor(0, 0, 0, 160), 1))
+        p.setBrush(QColor(255, 255, 255))
+        s = ph.HANDLE_PX
+        for c in pts:
+            p.drawRect(QRectF(c.x() - s / 2 - 1, c.y() - s / 2 - 1, s + 2, s + 2))
+        p.setBrush(OUTLINE)
+        p.drawEllipse(knob, s / 2 + 1, s / 2 + 1)
+        p.restore()
