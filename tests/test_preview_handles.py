@@ -167,3 +167,12 @@ def test_no_handles_without_a_selected_clip_under_the_playhead(preview):
     assert w.handles.picture() is None
     pic = ph.picture_of(doc.project, doc.project.track("v").clip("c"), 30)
     assert pic is None  # past the clip's end
+
+
+def test_a_press_on_an_unselected_picture_selects_it_and_drags_it(qtbot, preview):
+    doc, w = preview
+    doc.select([])
+    _drag(qtbot, w, (100, 100), (300, 300))  # outside the picture (160..480 x 90..270 on screen): nothing
+    assert doc.selection == set() and _tr(doc).x == 0
+    _drag(qtbot, w, (300, 200), (340, 200))
+    assert doc.selection == {"c"} and abs(_tr(doc).x * W - 20) <= 0.5

@@ -36,16 +36,26 @@ class PreviewHandles:
     def picture(self) -> ph.Picture | None:
         """The selected picture clip under the playhead (the topmost when several are selected), not locked."""
         project, frame = self.doc.project, self.doc.playhead
-        best = None
-        order = {t.id: i for i, t in enumerate(project.video_tracks())}
-        for cid in self.doc.selection:
-            track = project.track_of(cid)
-            if track is None or track.kind != "video" or track.lock:
+        for track in reversed(project.video_tracks()):  # top down
+            clip = track.clip_at(frame)
+            if clip is not None and clip.id in self.doc.selection and not track.lock:
+                pic = ph.picture_of(project, clip, frame)
+                if pic is not None:
+                    return pic
+        return None
+
+    def picture_under(self, sx: float, sy: float) -> ph.Picture | None:
+        """The topmost picture at the playhead under a screen point (a click there selects it)."""
+        project, frame = self.doc.project, self.doc.playhead
+        view = self.view()
+        for track in reversed(project.video_tracks()):
+            clip = track.clip_at(frame)
+            if clip is None or track.lock or track.mute:
                 continue
-            clip = track.clip(cid)
-            if clip.start <= frame < clip.end and (best is None or order[track.id] > order[best[0].id]):
-                best = (track, clip)
-        return None if best is None else ph.picture_of(project, best[1], frame)
+            pic = ph.picture_of(project, clip, frame)
+            if pic is not None and ph.hit(pic, view, sx, sy) == "body":
+                return pic
+        return None
 
     # -- mouse -------------------------------------------------------------------------------------------------
     @staticmethod
@@ -55,14 +65,16 @@ class PreviewHandles:
     def press(self, e) -> bool:
         if e.button() != Qt.LeftButton or self.preview.playing:
             return False
-        pic = self.picture()
-        if pic is None:
-            return False
         view = self.view()
         pos = e.position()
-        kind = ph.hit(pic, view, pos.x(), pos.y())
-        if kind is None:
-            return False
+        pic = self.picture()
+        kind = ph.hit(pic, view, pos.x(), pos.y()) if pic is not None else None
+        if kind is None:  # not on the selected picture's handles: a press on another picture selects it
+            pic = self.picture_under(pos.x(), pos.y())
+            if pic is None:
+                return False
+            self.doc.select([pic.clip_id])
+            kind = "body"
         self.drag = ph.Drag(kind, view.to_frame(pos.x(), pos.y()), pic)
         self.values = self.drag.values0
         return True
