@@ -355,7 +355,8 @@ class PreviewWidget(QWidget):
         super().keyPressEvent(e)
 
     def event(self, e):
-        if self.handles.shortcut_override(e):
+        gestures = getattr(self, "handles", None)  # (events can come while __init__ runs)
+        if gestures is not None and gestures.shortcut_override(e):
             return True
         return super().event(e)
 

@@ -180,4 +180,19 @@ class PreviewHandles:
             p.drawRect(QRectF(c.x() - s / 2 - 1, c.y() - s / 2 - 1, s + 2, s + 2))
         p.setBrush(OUTLINE)
         p.drawEllipse(knob, s / 2 + 1, s / 2 + 1)
+        if self.drag is not None and self.values is not None:
+            self._readout(p, view)
         p.restore()
+
+    def _readout(self, p, view: ph.View) -> None:
+        """What the drag sets, in the corner of the frame: position in frame pixels, scale in %, degrees."""
+        v, pic = self.values, self.drag.pic
+        text = {"body": f"x {v['x'] * pic.W:+.1f} px   y {v['y'] * pic.H:+.1f} px",
+                "rotate": f"{v['rotation']:.1f}\N{DEGREE SIGN}"}.get(self.drag.kind, f"{v['scale'] * 100:.1f} %")
+        fm = p.fontMetrics()
+        box = QRectF(view.left + 8, view.top + 8, fm.horizontalAdvance(text) + 12, fm.height() + 6)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(0, 0, 0, 170))
+        p.drawRoundedRect(box, 3, 3)
+        p.setPen(QColor(255, 255, 255))
+        p.drawText(box, Qt.AlignCenter, text)

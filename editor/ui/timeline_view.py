@@ -359,7 +359,8 @@ class TimelineView(DropHandling, QWidget):
             super().keyPressEvent(e)
 
     def event(self, e):
-        if self.keys.shortcut_override(e):
+        gestures = getattr(self, "keys", None)  # (events can come while __init__ runs)
+        if gestures is not None and gestures.shortcut_override(e):
             return True
         return super().event(e)
 
