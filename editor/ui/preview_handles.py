@@ -101,12 +101,12 @@ class PreviewHandles:
         pos = e.position()
         values = ph.drag_to(self.drag, view.to_frame(pos.x(), pos.y()), view, self._snapping(e),
                             fine_angle=bool(e.modifiers() & Qt.ShiftModifier))
-        drag = self.drag
-        self._end()
+        drag, self.drag = self.drag, None
         change = ph.changed(drag, values)
-        if change:
+        if change:  # the edit first, then the scratch project goes: the preview never flicks back to the old place
             label = {"body": "Move picture", "rotate": "Rotate picture"}.get(drag.kind, "Scale picture")
             self.doc.apply(label, ph.set_at, drag.pic.clip_id, drag.pic.k, change)
+        self._end()
         return True
 
     def cancel(self) -> bool:
