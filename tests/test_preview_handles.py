@@ -76,6 +76,27 @@ def test_outline_is_where_the_renderer_puts_the_picture(preview):
     assert _screen(w, (80, 45)) == (160, 90)
 
 
+def test_outline_matches_the_rendered_picture_rotated_scaled_and_cropped(preview):
+    """The outline comes from the renderer's matrix: inside it the frame shows the picture, just outside it black."""
+    import cv2
+
+    from editor.render.compositor import Compositor
+
+    doc, w = preview
+    doc.apply("move", me.set_transform, "c", scale=0.8, rotation=30.0, x=-0.1, y=0.05, crop_left=0.2,
+              crop_bottom=0.1)
+    pic = w.handles.picture()
+    lit = Compositor(doc.project, pool=doc.pool).frame(5).mean(axis=2) > 100
+    inner, outer = (np.zeros((H, W), np.uint8) for _ in range(2))
+    centre = pic.quad.mean(axis=0)
+    for mask, grow in ((inner, -1.5), (outer, 1.5)):  # the quad 1.5 px smaller / larger about its centre
+        q = centre + (pic.quad - centre) * (1 + grow / np.linalg.norm(pic.quad - centre, axis=1, keepdims=True))
+        cv2.fillConvexPoly(mask, np.round(q * 16).astype(np.int32), 1, shift=4)
+    assert lit[inner > 0].mean() > 0.999  # the whole inside is picture
+    assert lit[outer == 0].mean() < 0.001  # nothing of it outside
+    assert inner.sum() > 0.25 * W * H * 0.5  # (a real area: 0.8 x the fitted half-frame picture, less the crop)
+
+
 def test_body_drag_moves_by_the_mouse_and_undo_restores(qtbot, preview):
     doc, w = preview
     _drag(qtbot, w, (300, 200), (300 + 60, 200 + 30))  # 60 x 30 screen px = 30 x 15 frame px
