@@ -172,12 +172,14 @@ def test_the_picture_follows_the_mouse_live_and_escape_cancels(qtbot, preview):
 def test_a_keyframed_property_gets_a_key_at_the_playhead(qtbot, preview):
     doc, w = preview
     doc.apply("key", edits.set_keyframe, "c", "x", 0, 0.0, "ease-in-out")
-    _drag(qtbot, w, (300, 200), (340, 200))
-    keys = doc.project.track("v").clip("c").keyframes["x"]
-    assert [k.frame for k in keys] == [0, 5] and abs(keys[1].value * W - 20) <= 0.5
-    assert _tr(doc).x == 0  # the base value is untouched
+    _drag(qtbot, w, (300, 200), (340, 220))
+    kf = doc.project.track("v").clip("c").keyframes
+    assert [k.frame for k in kf["x"]] == [0, 5] and abs(kf["x"][1].value * W - 20) <= 0.5
+    assert [k.frame for k in kf["y"]] == [5] and abs(kf["y"][0].value * H - 10) <= 0.5  # x, y: one position
+    assert _tr(doc).x == 0 and _tr(doc).y == 0  # the base values are untouched
     doc.undo()
     assert [k.frame for k in doc.project.track("v").clip("c").keyframes["x"]] == [0]
+    assert "y" not in doc.project.track("v").clip("c").keyframes
 
 
 def test_no_handles_without_a_selected_clip_under_the_playhead(preview):

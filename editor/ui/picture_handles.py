@@ -226,12 +226,15 @@ def changed(drag: Drag, values: dict) -> dict:
 
 def set_at(project, clip_id: str, k: int, values: dict):
     """The project with the clip's transform values set at clip frame k: a keyframed property gets (or replaces) its
-    key at k, keeping that key's ease; the others change the clip's transform. One pure edit (one undo step)."""
+    key at k, keeping that key's ease; the others change the clip's transform. x and y are one position: when one
+    of them is keyed, a change of the other is keyed too. One pure edit (one undo step)."""
     _, clip = project.find_clip(clip_id)
+    kf = clip.keyframes or {}
     plain = {}
     for name, value in values.items():
-        keys = clip.keyframes.get(name) if clip.keyframes else None
-        if keys:
+        keys = kf.get(name)
+        if keys or (name in ("x", "y") and (kf.get("x") or kf.get("y"))):
+            keys = keys or ()
             ease = next((key.ease for key in keys if key.frame == k), "linear")
             project = edits.set_keyframe(project, clip_id, name, k, value, ease)
         else:
