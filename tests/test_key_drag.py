@@ -121,3 +121,16 @@ def test_delete_removes_the_selected_diamond_not_the_clip_and_double_click_jumps
     assert _keys(doc.project, "opacity") == [(60, 0.5, "ease-in-out")]
     qtbot.mouseDClick(tl, Qt.LeftButton, pos=_diamond(tl, 80))
     assert doc.playhead == 10 + 80 and [f for f, _v, _e in _keys(doc.project, "x")] == [0, 40, 80]
+
+
+def test_escape_cancels_a_diamond_drag(qtbot, window):
+    from PySide6.QtCore import QPoint, Qt
+
+    tl, doc = window.timeline, window.doc
+    start = _diamond(tl, 40)
+    qtbot.mousePress(tl, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(tl, start + QPoint(40, 0))
+    assert tl.keys.target == 50
+    qtbot.keyClick(tl, Qt.Key_Escape)
+    qtbot.mouseRelease(tl, Qt.LeftButton, pos=start + QPoint(40, 0))
+    assert [f for f, _v, _e in _keys(doc.project, "x")] == [0, 40, 80] and not doc.session.can_undo
