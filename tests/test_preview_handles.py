@@ -48,7 +48,9 @@ def preview(qtbot, source):
     doc.set_playhead(5)
     yield doc, w
     w.server.stop()
+    w.server.join()  # no render thread outlives the test, and its media are closed (as MainWindow.shutdown does)
     doc.session.mark_saved()
+    doc.close()
 
 
 def _tr(doc):
