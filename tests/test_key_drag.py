@@ -40,6 +40,7 @@ def test_a_diamond_moves_between_its_neighbours_and_takes_every_key_at_its_frame
     q = key_edit.remove_keys(p, "c", 40)
     assert [f for f, _v, _e in _keys(q, "x")] == [0, 80] and _keys(q, "y") == []
     assert _keys(key_edit.set_ease(p, "c", 60, "hold"), "opacity") == [(60, 0.5, "hold")]
+    assert key_edit.describe(clip, 40).startswith("Keys: x, y (clip frame 40)")
 
 
 def test_the_diamond_under_a_point():
@@ -109,6 +110,8 @@ def test_delete_removes_the_selected_diamond_not_the_clip_and_double_click_jumps
     from PySide6.QtCore import Qt
 
     tl, doc = window.timeline, window.doc
+    qtbot.mouseMove(tl, _diamond(tl, 60))
+    assert tl.cursor().shape() == Qt.SizeHorCursor  # hovering a diamond: it can be dragged sideways
     qtbot.mouseClick(tl, Qt.LeftButton, pos=_diamond(tl, 60))
     assert tl.keys.selected == key_edit.KeyHit("c", 60) and doc.selection == {"c"}
     qtbot.keyClick(tl, Qt.Key_Delete)

@@ -92,6 +92,12 @@ def _props_at(clip, frame: int):
             if any(k.frame == frame for k in keys)]
 
 
+def describe(clip, frame: int) -> str:
+    """What a diamond stands for, for its tooltip: the properties keyed at that clip frame."""
+    names = sorted(prop.replace("_", " ") for prop, _key in _props_at(clip, frame))
+    return f"Keys: {', '.join(names)} (clip frame {frame}). Drag to move, Delete removes, double-click goes there"
+
+
 def move_keys(project, clip_id: str, frame: int, to: int):
     """Every key of the clip at clip frame `frame` moved to `to` (value and ease kept). One pure edit."""
     _, clip = project.find_clip(clip_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QPen, QPolygonF
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QToolTip
 
 from editor.timeline.model import EASES
 from editor.ui import key_edit
@@ -52,6 +52,7 @@ class KeyGestures:
         self.origin_x = 0.0
         self.target: int | None = None  # clip frame the grabbed keys would land on now
         self.moved = False
+        self._tip = False  # a diamond's tooltip is showing
 
     @property
     def doc(self):
@@ -88,8 +89,24 @@ class KeyGestures:
 
     def move(self, e) -> bool:
         if self.grab is None:
-            return False
+            return self._hover(e)
         self._follow(e.position().x())
+        return True
+
+    def _hover(self, e) -> bool:
+        """Over a diamond (no other gesture going on): a sideways cursor and what the diamond keys."""
+        v = self.view
+        if v.drag is not None or v.volume.grab is not None:
+            return False
+        h = self.hit(e.position())
+        if h is None:
+            if self._tip:
+                QToolTip.hideText()
+                self._tip = False
+            return False
+        v.setCursor(Qt.SizeHorCursor)
+        QToolTip.showText(e.globalPosition().toPoint(), key_edit.describe(self._clip(h.clip_id), h.frame), v)
+        self._tip = True
         return True
 
     def _follow(self, x: float) -> None:
