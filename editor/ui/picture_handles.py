@@ -34,7 +34,7 @@ class View:
     @staticmethod
     def fit(widget_w: float, widget_h: float, W: int, H: int) -> View:
         """The frame W x H shown as large as fits, centred (what the preview paints)."""
-        k = min(widget_w / W, widget_h / H)
+        k = max(1e-6, min(widget_w / W, widget_h / H))  # (a widget squeezed to nothing)
         return View((widget_w - W * k) / 2, (widget_h - H * k) / 2, k)
 
     def to_screen(self, pt) -> tuple[float, float]:
