@@ -32,6 +32,7 @@ def panel(qtbot, tmp_path):
     doc.select(["c"])
     yield doc, w
     doc.session.mark_saved()
+    doc.close()  # its timers stop and its media close now, not whenever the garbage collector gets to them
 
 
 def _set(w, name, value):

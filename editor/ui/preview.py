@@ -11,7 +11,7 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QRect, Qt, QTimer
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -20,6 +20,7 @@ from editor.render.compositor import Compositor, scaled_size
 from editor.render.mixer import AudioMixer
 from editor.ui.callbacks import Callbacks
 from editor.ui.document import Document
+from editor.ui.preview_handles import PreviewHandles
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -99,12 +100,14 @@ class FrameServer(QObject):
         self._stop = False
         self._version = 0
         self._inflight: int | None = None  # the frame being drawn
+        self.override = None  # a scratch project drawn instead of the document's (a handle drag on the preview)
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
 
     def compositor(self) -> Compositor:
-        s = self.doc.project.settings
-        return Compositor(self.doc.project, scaled_size(s.width, s.height, self.scale), pool=self.doc.pool)
+        project = self.override or self.doc.project
+        s = project.settings
+        return Compositor(project, scaled_size(s.width, s.height, self.scale), pool=self.doc.pool)
 
     def invalidate(self):
         with self._cv:
@@ -174,6 +177,8 @@ class PreviewWidget(QWidget):
         self.shown_count = 0
         self.status = Callbacks()  # per playback tick: a plain callback list
         self.server = FrameServer(doc)
+        self.handles = PreviewHandles(self)  # move / scale / rotate the selected picture (preview_handles.py)
+        self.setMouseTracking(True)
         self.auto_scale = True
         # the UI polls the server's cache: no signal crosses from the render thread (PySide6 emissions from
         # Python threads under load have crashed here)
@@ -193,6 +198,7 @@ class PreviewWidget(QWidget):
         self.server.doc = doc
         doc.playhead_changed.connect(self._on_playhead)
         doc.changed.connect(self._on_changed)
+        doc.selection_changed.connect(self.update)  # the handles follow the selection
         self._on_changed()
 
     def refresh(self):
@@ -208,6 +214,7 @@ class PreviewWidget(QWidget):
 
     def _on_playhead(self, n: int):
         if not self.playing:
+            self.handles.cancel()
             self.server.request(n)
 
     def _check_ready(self):
@@ -324,16 +331,45 @@ class PreviewWidget(QWidget):
         self.stop()
         self.doc.set_playhead(self.doc.playhead + frames)
 
+    # -- mouse: the handles of the selected picture ---------------------------------------------------------------
+    def mousePressEvent(self, e):
+        self.setFocus()
+        if not self.handles.press(e):
+            super().mousePressEvent(e)
+
+    def mouseMoveEvent(self, e):
+        if self.handles.move(e):
+            self.update()
+        else:
+            super().mouseMoveEvent(e)
+
+    def mouseReleaseEvent(self, e):
+        if not self.handles.release(e):
+            super().mouseReleaseEvent(e)
+        self.update()
+
+    def keyPressEvent(self, e):
+        if self.handles.key(e):
+            self.update()
+            return
+        super().keyPressEvent(e)
+
+    def event(self, e):
+        gestures = getattr(self, "handles", None)  # (events can come while __init__ runs)
+        if gestures is not None and gestures.shortcut_override(e):
+            return True
+        return super().event(e)
+
     # -- paint -------------------------------------------------------------------------------------------------
     def paintEvent(self, _):
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(12, 12, 14))
         if self.image is not None:
-            iw, ih = self.image.width(), self.image.height()
-            s = min(self.width() / iw, self.height() / ih)
-            w, h = int(iw * s), int(ih * s)
+            view = self.handles.view()  # the frame as large as fits, centred: the handles use the same mapping
+            s = self.doc.project.settings
             p.setRenderHint(QPainter.SmoothPixmapTransform)
-            p.drawImage(QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h), self.image)
+            p.drawImage(QRectF(view.left, view.top, s.width * view.k, s.height * view.k), self.image)
+        self.handles.paint(p)
         p.end()
 
     def closeEvent(self, e):

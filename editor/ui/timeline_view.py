@@ -16,6 +16,7 @@ from editor.ui import style
 from editor.ui.callbacks import Callbacks
 from editor.ui.document import Document
 from editor.ui import music_marks
+from editor.ui.key_marks import KeyGestures
 from editor.actions.music import is_music_drop
 from editor.timeline.music_edits import place_music
 from editor.ui.geometry import DropTarget, Rect, TimelineGeometry
@@ -40,6 +41,7 @@ class TimelineView(DropHandling, QWidget):
         self.painter = TimelinePainter(self)
         self.snapping = True
         self.volume = music_marks.VolumeGestures(self)  # drags on audio clips: fades and the volume line
+        self.keys = KeyGestures(self)  # keyframe diamonds: drag, select + Delete, menu, double-click (key_marks)
         self.drop_mode = "insert"  # or "overwrite"; Ctrl while dragging uses the other, Shift swaps clips
         self.drag: Drag | None = None
         self.progress: dict[tuple, float] = {}  # (track, a, b) -> fill progress shown on the cut
@@ -214,6 +216,7 @@ class TimelineView(DropHandling, QWidget):
     def paintEvent(self, e):
         p = QPainter(self)
         self.painter.paint(p, e.rect())
+        self.keys.paint(p)
         p.end()
 
     # -- mouse ---------------------------------------------------------------------------------------------------
@@ -233,6 +236,9 @@ class TimelineView(DropHandling, QWidget):
     def mousePressEvent(self, e):
         x, y = self._pos(e)
         self.setFocus()
+        if self.keys.press(e):  # a keyframe diamond
+            return
+        self.keys.selected = None
         if e.button() == Qt.LeftButton and self.volume.press(e.position()):  # fades, volume line (music_marks)
             return
         project = self.doc.project
@@ -271,7 +277,7 @@ class TimelineView(DropHandling, QWidget):
         self.drag = Drag(kind, clip.id, (x, y), clip.start, track_id=h.track.id, duration=clip.duration)
 
     def mouseMoveEvent(self, e):
-        if self.volume.move(e.position()):
+        if self.keys.move(e) or self.volume.move(e.position()):
             return
         x, y = self._pos(e)
         d = self.drag
@@ -312,7 +318,7 @@ class TimelineView(DropHandling, QWidget):
         self.update()
 
     def mouseReleaseEvent(self, e):
-        if self.volume.release(e.position()):
+        if self.keys.release(e) or self.volume.release(e.position()):
             return
         d, self.drag = self.drag, None
         if d is None:
@@ -343,6 +349,20 @@ class TimelineView(DropHandling, QWidget):
             if ids:
                 self.doc.select(ids, add=bool(e.modifiers() & Qt.ShiftModifier))
         self.update()
+
+    def mouseDoubleClickEvent(self, e):
+        if not self.keys.double_click(e):
+            super().mouseDoubleClickEvent(e)
+
+    def keyPressEvent(self, e):
+        if not self.keys.key(e):
+            super().keyPressEvent(e)
+
+    def event(self, e):
+        gestures = getattr(self, "keys", None)  # (events can come while __init__ runs)
+        if gestures is not None and gestures.shortcut_override(e):
+            return True
+        return super().event(e)
 
     # -- public slots (gestures end here; tests drive them too) ------------------------------------------------
     def drop_asset(self, asset_id: str, track_id: str | None, frame: int, mode: str | None = None,
