@@ -57,8 +57,8 @@ def test_edit_undo_and_file_cost_by_project_size(previous_tree):
             rows.append((n, name, f"{r['open_ms']:.1f}", f"{r['save_ms']:.1f}", f"{r['split_ms']:.2f}",
                          f"{r['ripple_ms']:.2f}", f"{r['undo_ms']:.2f}", f"{r['history_100_mib']:.2f}",
                          f"{r['history_1000_mib']:.1f}"))
-    table("Edits and undo, CPU ms of one operation; memory held by the undo history (V1 + linked A1, a dissolve "
-          "on every cut)", rows)
+    table("Edits and undo, CPU ms of one operation (median of 5); memory held by the undo history (V1 + linked A1, "
+          "a dissolve on every cut)", rows)
 
 
 def test_per_frame_timeline_overhead(previous_tree):
