@@ -51,14 +51,16 @@ def _rife():
 
 @pytest.mark.timeout(3600)
 def test_fill_quality_per_set():
-    from quality import crossfade, development_sets, dis_baseline, held_out_sets, psnr
+    from quality import (crossfade, development_sets, dis_baseline, held_out_sets, psnr, real_video_dev_sets,
+                         real_video_held_sets)
 
     from ai.transition.flow import FlowInterpolator
 
     rife = _rife()
     rows = [("set", "kind", "n", "crossfade", "simple DIS", "Seamline", "gain", "worst")
             + (("RIFE", "RIFE vs built-in") if rife else ())]
-    for kind, sets in (("development", development_sets(MEDIA)), ("held out", held_out_sets(MEDIA))):
+    for kind, sets in (("development", {**development_sets(MEDIA), **real_video_dev_sets(MEDIA)}),
+                       ("held out", {**held_out_sets(MEDIA), **real_video_held_sets(MEDIA)})):
         for name, triplets in sets.items():
             f = np.mean([psnr(crossfade(a, b), g) for a, g, b in triplets])
             d = [psnr(dis_baseline(a, b), g) for a, g, b in triplets]
