@@ -83,6 +83,44 @@ def test_titles_tab_adds_a_template_and_edits_it_in_undoable_steps(qtbot, window
     assert window.doc.project.find_clip(title.id)[1].title.size != 0.09
 
 
+def test_a_title_dragged_on_the_preview_moves_live_and_lands_as_one_step(qtbot, window):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    panel, doc, preview = window.titles, window.doc, window.preview
+    doc.set_playhead(15)
+    panel.add("centered")
+    title = next(c for t in doc.project.video_tracks() for c in t.clips if c.title is not None)
+    before = (title.title.x, title.title.y)
+    steps = doc.session.history()
+
+    def mouse(kind, x, y, buttons=Qt.LeftButton):
+        ev = QMouseEvent(kind, QPointF(x, y), preview.mapToGlobal(QPointF(x, y)), Qt.LeftButton, buttons,
+                         Qt.NoModifier)
+        QApplication.sendEvent(preview, ev)
+
+    w, h = preview.width(), preview.height()
+    mouse(QEvent.MouseButtonPress, w / 2, h / 2)
+    mouse(QEvent.MouseMove, w * 0.3, h * 0.7)
+    scratch = preview.server.override  # what the preview draws while the mouse is held: the title moved there
+    assert scratch is not None and doc.project.find_clip(title.id)[1].title.x == before[0]
+    moved = scratch.find_clip(title.id)[1].title
+    assert moved.x < before[0] and moved.y > before[1]
+    mouse(QEvent.MouseButtonRelease, w * 0.3, h * 0.7, Qt.NoButton)
+    now = doc.project.find_clip(title.id)[1].title
+    assert (now.x, now.y) == (moved.x, moved.y) and preview.server.override is None
+    assert len(doc.session.history()) == len(steps) + 1  # one undo step for the whole drag
+    doc.undo()
+    assert (doc.project.find_clip(title.id)[1].title.x, doc.project.find_clip(title.id)[1].title.y) == before
+    # Esc during a drag: nothing changes
+    mouse(QEvent.MouseButtonPress, w / 2, h / 2)
+    mouse(QEvent.MouseMove, w * 0.8, h * 0.2)
+    qtbot.keyClick(preview, Qt.Key_Escape)
+    mouse(QEvent.MouseButtonRelease, w * 0.8, h * 0.2, Qt.NoButton)
+    assert doc.project.find_clip(title.id)[1].title.x == before[0] and preview.server.override is None
+
+
 def _drop(qtbot, view, mime, x, y):
     """A drag from the Titles tab moving over the timeline and released at (x, y), as Qt delivers it."""
     from PySide6.QtCore import QPointF

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDoubleSpinBo
 from editor.actions.words import add_title_from_template
 from editor.render.title_templates import templates
 from editor.timeline.model import ANIMATIONS
+from editor.timeline.errors import EditError
 from editor.timeline.text_edits import set_title
 
 SAFE = 0.05
@@ -244,7 +245,8 @@ class TitlesPanel(QWidget):
 
 
 class PreviewDrag(QObject):
-    """Drag the selected title on the preview: x/y inside the title-safe area, one undo step when released."""
+    """Drag the selected title on the preview: x/y inside the title-safe area. The title moves with the mouse (the
+    preview draws a scratch copy of the project, as the picture handles do); one undo step on release; Esc cancels."""
 
     def __init__(self, panel: TitlesPanel):
         super().__init__(panel)
@@ -261,19 +263,45 @@ class PreviewDrag(QObject):
         s = min(p.width() / ps.width, p.height() / ps.height)
         ox, oy = (p.width() - ps.width * s) / 2, (p.height() - ps.height * s) / 2
         fx, fy = (e.position().x() - ox) / (ps.width * s), (e.position().y() - oy) / (ps.height * s)
-        return (min(1.0, max(0.0, (fx - SAFE) / (1 - 2 * SAFE))), min(1.0, max(0.0, (fy - SAFE) / (1 - 2 * SAFE))))
+        x = min(1.0, max(0.0, (fx - SAFE) / (1 - 2 * SAFE)))
+        y = min(1.0, max(0.0, (fy - SAFE) / (1 - 2 * SAFE)))
+        return round(x, 3), round(y, 3)
+
+    def _show(self, x: float, y: float) -> None:
+        clip = self.panel.selected_title()
+        server = getattr(self.preview, "server", None)
+        if clip is None or server is None:
+            return
+        try:
+            server.override = set_title(self.panel.doc.project, clip.id, x=x, y=y)
+        except (EditError, ValueError):
+            return
+        self.preview.refresh()
+
+    def _end(self) -> None:
+        self.start = None
+        self.preview.unsetCursor()
+        if getattr(self.preview, "server", None) is not None and self.preview.server.override is not None:
+            self.preview.server.override = None
+            self.preview.refresh()
 
     def eventFilter(self, obj, e):
+        if self.start is not None and e.type() == QEvent.KeyPress and e.key() == Qt.Key_Escape:
+            self._end()  # cancelled: the title stays where it was, no edit
+            return True
         if self.panel.selected_title() is None:
             return False
         if e.type() == QEvent.MouseButtonPress and e.button() == Qt.LeftButton:
             self.start = self._pos(e)
             self.preview.setCursor(Qt.ClosedHandCursor)
+            self.preview.setFocus()
+            return True
+        if e.type() == QEvent.MouseMove and self.start is not None:
+            self._show(*self._pos(e))
             return True
         if e.type() == QEvent.MouseButtonRelease and self.start is not None:
             x, y = self._pos(e)
-            self.start = None
-            self.preview.unsetCursor()
-            self.panel.change(x=round(x, 3), y=round(y, 3))
+            self.panel.change(x=x, y=y)  # the edit first, then the scratch goes: no flick back
+            self._end()
             return True
         return False
