@@ -66,20 +66,27 @@ def test_the_bundle_keeps_numba_kernels_in_seamlines_cache_folder_or_else_a_run_
         numba_cache.use_cache_folder()
         return Path(caching.FunctionCache(kernel).cache_path)
 
+    keys = ("NUMBA_CACHE_DIR", "NUMBA_CACHE_LOCATOR_CLASSES")
+    saved, before = {k: os.environ.get(k) for k in keys}, (config.CACHE_DIR, config.CACHE_LOCATOR_CLASSES)
     try:
         with monkeypatch.context() as m:
             m.setattr(sys, "frozen", True, raising=False)
-            for k in ("NUMBA_CACHE_DIR", "NUMBA_CACHE_LOCATOR_CLASSES"):
-                m.delenv(k, raising=False)
+            for k in keys:
+                os.environ.pop(k, None)
             m.setenv("SEAMLINE_CACHE", str(tmp_path / "cache"))
             assert cache_path().is_relative_to(tmp_path / "cache" / "numba")
-            m.delenv("NUMBA_CACHE_DIR")
+            os.environ.pop("NUMBA_CACHE_DIR")
             (tmp_path / "file").write_text("no folder can be made under a file")
             m.setenv("SEAMLINE_CACHE", str(tmp_path / "file" / "cache"))
             run_folder = cache_path()
             assert run_folder.is_dir() and "seamline-numba-" in str(run_folder)
-            m.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))  # the user's own choice wins
+            os.environ["NUMBA_CACHE_DIR"] = str(tmp_path / "mine")  # the user's own choice wins
             assert cache_path().is_relative_to(tmp_path / "mine")
     finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         config.reload_config()
-    assert config.CACHE_LOCATOR_CLASSES == os.environ.get("NUMBA_CACHE_LOCATOR_CLASSES", "")
+    assert (config.CACHE_DIR, config.CACHE_LOCATOR_CLASSES) == before  # nothing leaks into the other tests
