@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the one-folder desktop bundle dist/seamline/ (run dist/seamline/seamline).
-#   bash packaging/build.sh          editor + built-in AI tools, no torch (about 300 MB)
+#   bash packaging/build.sh          editor + built-in AI tools, no torch (about 920 MB, 170 of them LLVM for numba)
 #   bash packaging/build.sh --full   also torch/diffusers for the generative backends (needs `setup.sh --ai` first)
 # Then `bash packaging/install.sh` puts it in ~/.local with a menu entry and icon.
 # Uses the environment from packaging/setup.sh (.venv); PY=... picks another interpreter.

@@ -1,4 +1,5 @@
 """Beats, bars and phrases: against click tracks of known tempo and a song-like piece whose beat is known."""
+import os
 import time
 
 import numpy as np
@@ -46,3 +47,46 @@ def test_analysis_of_a_file_is_cached_and_silence_is_refused(tmp_path):
     silent = write_wav(tmp_path / "silent.wav", np.zeros((44100 * 4, 2), np.float32), 44100)
     with pytest.raises(AIError, match="silent"):
         analyse_file(silent)
+
+
+def test_the_bundle_keeps_numba_kernels_in_seamlines_cache_folder_or_else_a_run_folder(tmp_path, monkeypatch):
+    """In the desktop bundle librosa's modules have no source file: numba must still find a place for its cache
+    (else importing librosa fails), never ~/.cache/numba; see tests/test_packaging.py for the real bundle."""
+    import sys
+    from pathlib import Path
+
+    from numba.core import caching, config
+
+    from ai.music import numba_cache
+
+    def kernel(x):
+        return x + 1
+
+    def cache_path():
+        numba_cache.use_cache_folder()
+        return Path(caching.FunctionCache(kernel).cache_path)
+
+    keys = ("NUMBA_CACHE_DIR", "NUMBA_CACHE_LOCATOR_CLASSES")
+    saved, before = {k: os.environ.get(k) for k in keys}, (config.CACHE_DIR, config.CACHE_LOCATOR_CLASSES)
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(sys, "frozen", True, raising=False)
+            for k in keys:
+                os.environ.pop(k, None)
+            m.setenv("SEAMLINE_CACHE", str(tmp_path / "cache"))
+            assert cache_path().is_relative_to(tmp_path / "cache" / "numba")
+            os.environ.pop("NUMBA_CACHE_DIR")
+            (tmp_path / "file").write_text("no folder can be made under a file")
+            m.setenv("SEAMLINE_CACHE", str(tmp_path / "file" / "cache"))
+            run_folder = cache_path()
+            assert run_folder.is_dir() and "seamline-numba-" in str(run_folder)
+            os.environ["NUMBA_CACHE_DIR"] = str(tmp_path / "mine")  # the user's own choice wins
+            assert cache_path().is_relative_to(tmp_path / "mine")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        config.reload_config()
+    assert (config.CACHE_DIR, config.CACHE_LOCATOR_CLASSES) == before  # nothing leaks into the other tests

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow
 def _clean_env(**extra):
     """The environment of a user who double-clicks the bundle: no virtualenv, no checkout on the path."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME") and not k.startswith("PYTEST")}
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
+           and not k.startswith(("PYTEST", "NUMBA_"))}
     venv_bin = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
     env.update(extra)
@@ -113,6 +114,53 @@ def test_bundle_runs_builtin_ai_and_says_what_generative_needs(bundle, tmp_path)
     assert r.returncode == 2
     assert "built without the AI packages" in r.stderr and "build.sh --full" in r.stderr
     assert not (tmp_path / "wan.mp4").exists()
+
+
+def test_bundle_cuts_the_photo_story_on_the_beat_and_finds_faces_without_a_writable_home(bundle, tmp_path):
+    """librosa (numba kernels cached in Seamline's cache folder, not ~/.cache) and scikit-image's face cascade work
+    from the bundle: the story's cut lands on a click, the astronaut's move centres on her face."""
+    import json
+
+    import cv2
+    from skimage import data
+
+    from ai.story.photos import look_at
+    from songgen import click_track, write_wav
+
+    y, clicks = click_track(100, 8.0, 44100, offset=0.43)  # beats at 0.43 + 0.6k s: the 2 s pace falls between two
+    write_wav(tmp_path / "click.wav", y, 44100)
+    cv2.imwrite(str(tmp_path / "astronaut.png"), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(tmp_path / "coffee.png"), cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR))
+    home = tmp_path / "home"
+    home.write_text("a file: nothing can be written under this home, even by root")
+    env = dict(HOME=home, SEAMLINE_CACHE=tmp_path / "cache", SEAMLINE_DATA=tmp_path / "data",
+               SEAMLINE_CONFIG=tmp_path / "config", QT_QPA_PLATFORM="offscreen", NUMBA_DEBUG_CACHE="1")
+    story = ["story", "astronaut.png", "coffee.png", "--music", "click.wav", "--seconds-per-photo", 2]
+    r = run(bundle, *story, "-o", "story.mp4", "--save", "story.seam", cwd=tmp_path, timeout=600, **env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "beat could not be used" not in r.stderr
+    assert "[cache] data saved" in r.stdout  # librosa's kernels were compiled and kept ...
+    assert list((tmp_path / "cache" / "numba").glob("librosa_*/*.nbi"))  # ... in Seamline's cache folder
+    assert not list(bundle.parent.rglob("__pycache__")) and not (tmp_path / "librosa").exists()
+
+    doc = json.loads((tmp_path / "story.seam").read_text())
+    song = next(a for a in doc["assets"] if a.get("rhythm"))
+    assert abs(song["rhythm"]["tempo"] - 100) < 1.5
+    v1 = next(t for t in doc["tracks"] if t["id"] == "story-v1")
+    cut = v1["clips"][1]["start"] / 30  # the photos touch at the cut (the dissolve is centred on it)
+    assert np.abs(clicks - cut).min() <= 1 / 30 + 0.002, (cut, clicks[:6])  # on a click, not at the 2 s pace
+    face = look_at(data.astronaut())
+    assert face.faces  # here, with scikit-image installed, the face is found: its centre is the move's focus
+    focus = {a["name"].split(" (")[0]: a["provenance"]["params"]["focus"] for a in doc["assets"]
+             if "focus" in ((a.get("provenance") or {}).get("params") or {})}
+    assert np.allclose(focus["astronaut"], face.focus, atol=1e-3), (focus, face.focus)
+    assert probe(tmp_path / "story.mp4").duration > 3
+
+    # a second run loads the kernels instead of compiling them (the song changed on disk: its beat is found again)
+    os.utime(tmp_path / "click.wav")
+    r = run(bundle, *story, "-o", "again.mp4", cwd=tmp_path, timeout=600, **env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "[cache] data loaded" in r.stdout and "[cache] data saved" not in r.stdout, r.stdout[-2000:]
 
 
 def test_install_puts_a_menu_entry_icon_and_command_in_place_and_uninstall_removes_them(bundle, tmp_path):

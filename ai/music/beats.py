@@ -44,6 +44,9 @@ class BeatGrid:
 
 def _librosa():
     try:
+        from ai.music.numba_cache import use_cache_folder
+
+        use_cache_folder()  # in the bundle: before librosa's import, which compiles-or-caches its numba kernels
         import librosa
     except ImportError:
         raise MissingPackage("finding the beat needs the Python package librosa (pip install librosa)") from None
