@@ -102,3 +102,27 @@ def test_a_face_counts_once_three_detections_agree_and_rides_on_the_tracked_poin
     assert tr.faces(4)[0][0] == pytest.approx(102, abs=0.5)  # carried forward by the points between detections
     assert len(tr.faces(10)) == 1  # one missed detection does not drop it
     assert all(len(tr.faces(i)) == 0 for i in range(15, 21))  # two in a row do: gone from the first miss on
+
+
+def test_opencv_4s_cascade_classifier_is_used_when_present(monkeypatch):
+    """OpenCV 5 has no CascadeClassifier (scikit-image's cascade runs); an OpenCV 4.x install has one: it is used."""
+    import cv2
+
+    import editor.media.faces as faces
+
+    loaded = []
+
+    class Classifier:  # what OpenCV 4's cv2.CascadeClassifier offers
+        def __init__(self, path):
+            loaded.append(path)
+
+        def empty(self):
+            return False
+
+        def detectMultiScale(self, grey, scaleFactor, minNeighbors, minSize):  # noqa: N802, N803 - OpenCV's names
+            return np.asarray([[10, 20, 30, 30], [50, 60, 40, 40]])
+
+    monkeypatch.setattr(cv2, "CascadeClassifier", Classifier, raising=False)
+    det = faces._load()
+    assert det.name == "opencv-cascade" and loaded and loaded[0].endswith(".xml")
+    assert det.detect(np.zeros((90, 160), np.uint8)).tolist() == [[50, 60, 40, 40], [10, 20, 30, 30]]  # largest first

@@ -1,7 +1,8 @@
 """Frontal faces, one detector for stills (the photo story) and video (smart reframe).
 
 Backends, the first that loads wins (CPU, nothing downloaded):
-- OpenCV 4.x's CascadeClassifier with the Haar frontal-face cascade its wheels ship in cv2.data (C++, fast);
+- OpenCV 4.x's CascadeClassifier with the Haar frontal-face cascade its wheels ship in cv2.data (C++, fast), or
+  with scikit-image's LBP cascade XML when that file is missing;
 - scikit-image's LBP frontal-face cascade (`skimage.feature.Cascade`; the XML ships inside its wheel). OpenCV 5 removed
   CascadeClassifier (and its FaceDetectorYN needs a model no wheel ships), so this is what runs with OpenCV 5;
 - none: `face_detector()` is None and callers carry on without faces.
@@ -14,6 +15,7 @@ including the frames before it was confirmed (the reframe path is solved offline
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import cv2
@@ -32,7 +34,7 @@ class FaceDetector:
 
 
 class _OpenCVCascade(FaceDetector):
-    name = "opencv-haar"
+    name = "opencv-cascade"
 
     def __init__(self, cascade):
         self.cascade = cascade
@@ -70,18 +72,30 @@ def _largest_first(boxes: np.ndarray) -> np.ndarray:
 _detector: FaceDetector | bool | None = None
 
 
-def _load() -> FaceDetector | None:
-    if hasattr(cv2, "CascadeClassifier"):
-        xml = getattr(getattr(cv2, "data", None), "haarcascades", None)
-        if xml:
-            det = cv2.CascadeClassifier(xml + "haarcascade_frontalface_default.xml")
-            if not det.empty():
-                return _OpenCVCascade(det)
+def _lbp_xml() -> str | None:
     try:
         from skimage import data
+
+        return data.lbp_frontal_face_cascade_filename()
+    except (ImportError, AttributeError, OSError):
+        return None
+
+
+def _load() -> FaceDetector | None:
+    if hasattr(cv2, "CascadeClassifier"):  # OpenCV 4.x: its Haar cascade, else scikit-image's LBP XML, in C++
+        haar = getattr(getattr(cv2, "data", None), "haarcascades", None)
+        for xml in (haar and os.path.join(haar, "haarcascade_frontalface_default.xml"), _lbp_xml()):
+            if xml and os.path.isfile(xml):
+                det = cv2.CascadeClassifier(xml)
+                if not det.empty():
+                    return _OpenCVCascade(det)
+    xml = _lbp_xml()
+    if xml is None:
+        return None
+    try:
         from skimage.feature import Cascade
 
-        return _SkimageCascade(Cascade(data.lbp_frontal_face_cascade_filename()))
+        return _SkimageCascade(Cascade(xml))
     except (ImportError, OSError, AttributeError, ValueError):
         return None
 
