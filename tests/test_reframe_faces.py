@@ -119,7 +119,7 @@ def test_opencv_4s_cascade_classifier_is_used_when_present(monkeypatch):
         def empty(self):
             return False
 
-        def detectMultiScale(self, grey, scaleFactor, minNeighbors, minSize):  # noqa: N802, N803 - OpenCV's names
+        def detectMultiScale(self, grey, scaleFactor, minNeighbors, minSize, maxSize):  # noqa: N802, N803
             return np.asarray([[10, 20, 30, 30], [50, 60, 40, 40]])
 
     monkeypatch.setattr(cv2, "CascadeClassifier", Classifier, raising=False)

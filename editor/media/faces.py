@@ -25,44 +25,62 @@ MIN_FACE = 24  # px: the cascades' own window (24x24 for the LBP one); smaller f
 
 
 class FaceDetector:
-    """detect(grey) -> (n, 4) float32 boxes (x, y, w, h) in pixels, largest first."""
+    """detect(grey) -> (n, 4) float32 boxes (x, y, w, h) in pixels, largest first.
+
+    thorough=True is the exhaustive search (stills). The fast search (video) steps its window 1.5x further and needs
+    fewer overlapping hits: ~4x faster, it finds ~95 % of the frames' faces but raises false alarms on texture
+    (windows, stone, lawn), so each face it finds gets a second, exhaustive look in a small crop around it."""
 
     name = "none"
 
-    def detect(self, grey: np.ndarray, thorough: bool = False, min_size: int = MIN_FACE) -> np.ndarray:
+    def _search(self, grey: np.ndarray, how: str, lo: int, hi: int) -> np.ndarray:
         raise NotImplementedError
+
+    def detect(self, grey: np.ndarray, thorough: bool = False, min_size: int = MIN_FACE) -> np.ndarray:
+        grey = np.ascontiguousarray(grey)
+        top = int(min(grey.shape[:2]) * 0.9)
+        if top < min_size:
+            return np.zeros((0, 4), np.float32)
+        found = self._search(grey, "thorough" if thorough else "fast", min_size, top)
+        if not thorough:
+            found = found[[self._looks_again(grey, b) for b in found]] if len(found) else found
+        return _largest_first(found)
+
+    def _looks_again(self, grey: np.ndarray, box: np.ndarray) -> bool:
+        x, y, w, h = box
+        pad = 0.5 * w
+        x0, y0 = int(max(0, x - pad)), int(max(0, y - pad))
+        crop = grey[y0:int(min(grey.shape[0], y + h + pad)), x0:int(min(grey.shape[1], x + w + pad))]
+        lo, hi = max(MIN_FACE, int(w * 0.7)), min(crop.shape[:2])
+        return hi >= lo and len(self._search(np.ascontiguousarray(crop), "check", lo, hi)) > 0
 
 
 class _OpenCVCascade(FaceDetector):
     name = "opencv-cascade"
+    SETTINGS = {"thorough": (1.1, 5), "fast": (1.2, 3), "check": (1.1, 3)}  # scale factor, neighbours
 
     def __init__(self, cascade):
         self.cascade = cascade
 
-    def detect(self, grey, thorough=False, min_size=MIN_FACE):
-        found = self.cascade.detectMultiScale(grey, scaleFactor=1.1 if thorough else 1.2,
-                                              minNeighbors=5 if thorough else 4, minSize=(min_size, min_size))
-        return _largest_first(np.asarray(found, np.float32).reshape(-1, 4))
+    def _search(self, grey, how, lo, hi):
+        scale, neighbours = self.SETTINGS[how]
+        found = self.cascade.detectMultiScale(grey, scaleFactor=scale, minNeighbors=neighbours, minSize=(lo, lo),
+                                              maxSize=(hi, hi))
+        return np.asarray(found, np.float32).reshape(-1, 4)
 
 
 class _SkimageCascade(FaceDetector):
     name = "skimage-lbp"
+    SETTINGS = {"thorough": (1.0, 4), "fast": (1.5, 2), "check": (1.0, 3)}  # window step, neighbours
 
     def __init__(self, cascade):
         self.cascade = cascade
 
-    def detect(self, grey, thorough=False, min_size=MIN_FACE):
-        h, w = grey.shape[:2]
-        top = int(min(h, w) * 0.9)
-        if top < min_size:
-            return np.zeros((0, 4), np.float32)
-        # step_ratio 1 is the exhaustive search (photos); 1.5 is ~4x faster; with 2 neighbours it still finds ~95 %
-        # of the frames' faces (video: the tracker's confirmation drops the extra false alarms)
-        found = self.cascade.detect_multi_scale(img=np.ascontiguousarray(grey), scale_factor=1.2,
-                                                step_ratio=1.0 if thorough else 1.5, min_size=(min_size, min_size),
-                                                max_size=(top, top), min_neighbor_number=4 if thorough else 2)
-        boxes = [(d["c"], d["r"], d["width"], d["height"]) for d in found]
-        return _largest_first(np.asarray(boxes, np.float32).reshape(-1, 4))
+    def _search(self, grey, how, lo, hi):
+        step, neighbours = self.SETTINGS[how]
+        found = self.cascade.detect_multi_scale(img=grey, scale_factor=1.2, step_ratio=step, min_size=(lo, lo),
+                                                max_size=(hi, hi), min_neighbor_number=neighbours)
+        return np.asarray([(d["c"], d["r"], d["width"], d["height"]) for d in found], np.float32).reshape(-1, 4)
 
 
 def _largest_first(boxes: np.ndarray) -> np.ndarray:
