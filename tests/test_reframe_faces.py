@@ -3,7 +3,8 @@ beside a cat that bobs about (motion the camera did not make, the strongest cue 
 keeps the face inside >= 90 % of the frames, a centre crop does not, and neither does smart reframe without its face
 cue; the path stays calm. The face's position is known from where the test put the photo (hand-labelled box in
 the photo), not from the detector. The same for a portrait video framed 4:5 (the window slides up and down: the
-frames are analysed transposed, faces are searched for upright). The tracker: a face counts once detections agree."""
+frames are analysed transposed, faces are searched for upright), and after a cut from another shot. The tracker: a
+face counts once detections agree."""
 import cv2
 import numpy as np
 import pytest
@@ -75,6 +76,22 @@ def test_the_smart_window_keeps_an_off_centre_face_that_motion_elsewhere_would_s
     assert got["smart"] >= got["smart without faces"] + 0.4  # it is the face cue that keeps her in
     moves = np.abs(np.diff(smart.centres)) / (smart.width if smart.axis == "x" else smart.height)
     assert np.percentile(moves, 95) <= 0.015 and moves.max() <= 0.015  # calm: no jumps
+
+
+def test_after_a_cut_the_window_reframes_on_the_face_of_the_new_shot(shared_media, tmp_path):
+    if face_detector() is None:
+        pytest.skip("no face detector installed (scikit-image or OpenCV 4)")
+    from mediagen import decode_all
+
+    path, faces = wide_pan(shared_media, tmp_path)
+    first = [cv2.resize(cv2.cvtColor(cv2.imread(str(shared_media / "davis" / "soapbox" / f"{i:05d}.jpg")),
+                                     cv2.COLOR_BGR2RGB), (640, 360), interpolation=cv2.INTER_AREA) for i in range(30)]
+    write_video(tmp_path / "cut.mp4", first + decode_all(path))
+    res = analyse(tmp_path / "cut.mp4", "9:16")
+    assert res.cuts == [30]
+    assert face_inside(res.centres[30:], faces, res.crop_w) >= 0.9
+    moves = np.abs(np.diff(res.centres)) / res.width
+    assert np.delete(moves, 29).max() <= 0.015  # calm inside each shot; the jump is at the cut
 
 
 class Scripted(FaceDetector):
