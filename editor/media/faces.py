@@ -16,6 +16,7 @@ including the frames before it was confirmed (the reframe path is solved offline
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -33,6 +34,8 @@ class FaceDetector:
     small crop around it (that look dropped every false alarm on the ten DAVIS clips and Chaplin's street)."""
 
     name = "none"
+    _lock = threading.Lock()  # one detector is shared by every worker (the story's, the reframe's); cascades keep
+    # scratch buffers (OpenCV's CascadeClassifier is not safe to call from two threads at once)
 
     def _search(self, grey: np.ndarray, how: str, lo: int, hi: int) -> np.ndarray:
         raise NotImplementedError
@@ -42,9 +45,10 @@ class FaceDetector:
         top = int(min(grey.shape[:2]) * 0.9)
         if top < min_size:
             return np.zeros((0, 4), np.float32)
-        found = self._search(grey, "thorough" if thorough else "fast", min_size, top)
-        if not thorough:
-            found = found[[self._looks_again(grey, b) for b in found]] if len(found) else found
+        with self._lock:
+            found = self._search(grey, "thorough" if thorough else "fast", min_size, top)
+            if not thorough:
+                found = found[[self._looks_again(grey, b) for b in found]] if len(found) else found
         return _largest_first(found)
 
     def _looks_again(self, grey: np.ndarray, box: np.ndarray) -> bool:
