@@ -35,8 +35,9 @@ def spectral_saliency(grey: np.ndarray) -> np.ndarray:
 
 
 class Cues:
-    """Feed frames in order; `profile(frame)` gives that frame's importance per column (sums to 1) and a
-    confidence 0..1 (how concentrated it is)."""
+    """Feed frames in order (`feed`); then `profiles()` gives each frame's importance per column (sums to 1) and a
+    confidence 0..1 (how concentrated it is). Faces are added at the end: a face counts from its first frame even
+    though the tracker confirms it a few detections later."""
 
     def __init__(self, width: int, height: int, transposed: bool = False, faces: bool = True):
         from editor.media.faces import FaceTracker, face_detector

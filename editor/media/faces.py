@@ -160,9 +160,8 @@ class FaceTracker:
         self.detector = detector if detector is not None else face_detector()
         self.every, self.confirm, self.max_misses = every, confirm, max_misses
         self.transposed = transposed  # frames arrive transposed (a tall video framed sideways): detect upright
-        self.live: list[_Track] = []
-        self.done: list[_Track] = []
-        self.boxes: dict[tuple[int, int], np.ndarray] = {}  # (frame, track id) -> box
+        self.live: list[_Track] = []  # the faces being followed (the ones that left stay in `boxes`)
+        self.boxes: dict[int, list[tuple[_Track, np.ndarray]]] = {}  # frame -> the tracks on it and their boxes
         self.frame = -1
         self.next_detect = 0
         self.shot_start = 0
@@ -177,7 +176,6 @@ class FaceTracker:
         if flow is not None:
             flow = (np.asarray(flow[0], np.float32).reshape(-1, 2), np.asarray(flow[1], np.float32).reshape(-1, 2))
         if cut:
-            self.done += self.live
             self.live = []
             self.next_detect = self.shot_start = self.frame
             self.recent = []
@@ -187,8 +185,7 @@ class FaceTracker:
         if self.detector is not None and self.frame >= self.next_detect:
             self.next_detect = self.frame + self.every
             self._match(self._detect(grey if detail is None else detail, grey.shape))
-        for t in self.live:
-            self.boxes[(self.frame, t.id)] = t.box.copy()
+        self.boxes[self.frame] = [(t, t.box.copy()) for t in self.live]
 
     def due(self, cut: bool = False) -> bool:
         """Whether the next `step` detects (so the caller makes its `detail` frame only then)."""
@@ -196,9 +193,9 @@ class FaceTracker:
 
     def faces(self, frame: int) -> np.ndarray:
         """Confirmed faces on a frame, (n, 4) boxes (a face is not assumed to stay after a detection missed it)."""
-        tracks = [t for t in self.done + self.live if t.hits >= self.confirm and (frame, t.id) in self.boxes
-                  and (t.first_miss is None or frame < t.first_miss)]
-        return np.asarray([self.boxes[(frame, t.id)] for t in tracks], np.float32).reshape(-1, 4)
+        boxes = [box for t, box in self.boxes.get(frame, ())
+                 if t.hits >= self.confirm and (t.first_miss is None or frame < t.first_miss)]
+        return np.asarray(boxes, np.float32).reshape(-1, 4)
 
     def _detect(self, img: np.ndarray, shape) -> np.ndarray:
         k = shape[1] / img.shape[1]
@@ -223,11 +220,8 @@ class FaceTracker:
         for t in self.live:
             t.box[:2] += self._move(t.box, p0, p1)
         H, W = shape[:2]
-        keep = []
-        for t in self.live:  # a face carried out of the picture has left
-            x, y, w, h = t.box
-            (keep if x + w > 0 and x < W and y + h > 0 and y < H else self.done).append(t)
-        self.live = keep
+        self.live = [t for t in self.live  # a face carried out of the picture has left
+                     if t.box[0] + t.box[2] > 0 and t.box[0] < W and t.box[1] + t.box[3] > 0 and t.box[1] < H]
 
     def _match(self, found: np.ndarray) -> None:
         free = list(range(len(found)))
@@ -248,8 +242,6 @@ class FaceTracker:
                 t.box = (t.box + found[best]) / 2  # half the carried box, half the new detection: calmer
                 t.hits += 1
                 t.misses, t.first_miss = 0, None
-        gone = [t for t in self.live if t.misses > self.max_misses]
-        self.done += gone
         self.live = [t for t in self.live if t.misses <= self.max_misses]
         for j in free:
             self._ids += 1
@@ -267,4 +259,4 @@ class FaceTracker:
                 return
             box = box.copy()
             box[:2] += self._move(box, flow[1], flow[0])  # from this frame's points back to the previous frame's
-            self.boxes[(f, t.id)] = box
+            self.boxes.setdefault(f, []).append((t, box))
