@@ -19,7 +19,7 @@ import numpy as np
 
 from ai.errors import AIError, JobCancelled
 
-VERSION = "reframe-3"
+VERSION = "reframe-4"  # 4: faces (scikit-image LBP under OpenCV 5), tracked between detections
 ASPECTS = {"9:16": Fraction(9, 16), "1:1": Fraction(1), "4:5": Fraction(4, 5), "16:9": Fraction(16, 9)}
 
 
@@ -70,8 +70,9 @@ def _cache_file(path, aspect: Fraction, mode: str) -> Path:
 
 
 def analyse(path, aspect, mode: str = "smart", progress: Callable[[float], None] | None = None,
-            cancelled: Callable[[], bool] | None = None) -> ReframeResult:
-    """The window path for a video file (cached). mode "center" is the plain centre crop."""
+            cancelled: Callable[[], bool] | None = None, faces: bool = True) -> ReframeResult:
+    """The window path for a video file (cached). mode "center" is the plain centre crop; faces=False leaves the
+    face cue out (to compare)."""
     from editor.media.reader import open_visual
 
     from ai.reframe import path as pathmod
@@ -80,7 +81,7 @@ def analyse(path, aspect, mode: str = "smart", progress: Callable[[float], None]
     aspect = parse_aspect(aspect) if isinstance(aspect, str) else Fraction(aspect)
     if mode not in ("smart", "center"):
         raise AIError(f"reframe mode must be smart or center, not {mode!r}")
-    cache = _cache_file(path, aspect, mode)
+    cache = _cache_file(path, aspect, mode if faces else mode + "-nofaces")
     if cache.is_file():
         try:
             return ReframeResult(**json.loads(cache.read_text()))
@@ -99,25 +100,23 @@ def analyse(path, aspect, mode: str = "smart", progress: Callable[[float], None]
         else:
             k = min(1.0, 2 * WORK_W / max(W, H))
             small = (max(16, round(W * k / 2) * 2), max(16, round(H * k / 2) * 2))
-            cues = Cues(*small) if axis == "x" else Cues(small[1], small[0])
-            profiles, confs, cuts = [], [], []
+            cues = Cues(*small, faces=faces) if axis == "x" else Cues(small[1], small[0], transposed=True, faces=faces)
+            cuts = []
             for i in range(n):
                 if cancelled is not None and cancelled():
                     raise JobCancelled("smart reframe was cancelled")
                 img = reader.frame(i, size=small)  # scaled while converting: cheaper than full size
                 if axis == "y":
                     img = np.ascontiguousarray(np.transpose(img, (1, 0, 2)))
-                col, conf, cut = cues.profile(img)
-                profiles.append(col)
-                confs.append(conf)
-                if cut:
+                if cues.feed(img):
                     cuts.append(i)
                 if progress is not None:
                     progress(0.95 * (i + 1) / n)
+            profiles, confs = cues.profiles()
             scale = cues.scale * (small[0] / W if axis == "x" else small[1] / H)
-            tgt, mass = pathmod.targets(np.asarray(profiles), win * scale, cuts)
+            tgt, mass = pathmod.targets(profiles, win * scale, cuts)
             tgt = tgt / scale
-            weight = np.asarray(confs) * np.clip(mass * 2, 0.2, 1.0)
+            weight = confs * np.clip(mass * 2, 0.2, 1.0)
             centres = pathmod.calm_path(tgt, weight, win / 2, length - win / 2, win, length, cuts)
             res = ReframeResult(W, H, cw, ch, axis, [float(x) for x in centres], [float(x) for x in tgt], cuts)
     finally:

@@ -1,10 +1,11 @@
 """What matters in each frame, for smart reframe: a map of importance per frame, reduced to a column profile.
 
-Cues, all built into OpenCV (CPU, no downloads):
+Cues (CPU, no downloads):
 - motion that is not the camera's: sparse features tracked from the previous frame (Lucas-Kanade) give the camera's
   motion (a RANSAC similarity); what still differs after undoing it is something moving on its own;
-- faces: OpenCV's Haar cascade (frontal faces; its XML ships in opencv 4.x wheels), weighted strongly; OpenCV 5
-  removed the cascades, and its FaceDetectorYN needs a model file no wheel ships, so there this cue is absent;
+- faces (editor/media/faces.py: OpenCV 4's Haar cascade, else scikit-image's LBP cascade), detected every few frames
+  on a small frame and carried between detections by the tracked features; a face the detector confirmed weighs
+  FACE_WEIGHT times everything else together (a small face less), spread over the face and its shoulders' width;
 - saliency: the spectral residual of the picture (Hou & Zhang 2007) for still scenes where nothing moves.
 Frames are analysed at a small working width (the window only needs to know roughly where things are).
 """
@@ -14,7 +15,11 @@ import cv2
 import numpy as np
 
 WORK_W = 320
-FACE_EVERY = 3  # frames between face detections (a face stays where it was in between)
+DETECT_W = 384  # faces are searched for at this width: a face of 24 px here is 6 % of the picture's width
+FACE_EVERY = 8  # frames between face detections (tracked in between; a face counts after 3 agree: ~0.8 s)
+FACE_WEIGHT = 3.0  # a confirmed face of full strength holds 3/4 of a frame's importance
+FACE_FULL = 0.12  # a face this big (of the picture's shorter side) or bigger has full strength; smaller, less
+FACE_PAD = 0.5  # the face's importance spreads this many face widths to each side (head and shoulders, not an ear)
 
 
 def spectral_saliency(grey: np.ndarray) -> np.ndarray:
@@ -30,20 +35,23 @@ def spectral_saliency(grey: np.ndarray) -> np.ndarray:
 
 
 class Cues:
-    """Feed frames in order; `profile(frame)` gives that frame's importance per column (sums to 1) and a
-    confidence 0..1 (how concentrated it is)."""
+    """Feed frames in order (`feed`); then `profiles()` gives each frame's importance per column (sums to 1) and a
+    confidence 0..1 (how concentrated it is). Faces are added at the end: a face counts from its first frame even
+    though the tracker confirms it a few detections later."""
 
-    def __init__(self, width: int, height: int):
+    def __init__(self, width: int, height: int, transposed: bool = False, faces: bool = True):
+        from editor.media.faces import FaceTracker, face_detector
+
         self.scale = WORK_W / width
         self.size = (WORK_W, max(16, round(height * self.scale)))
+        self.detail_size = (DETECT_W, max(16, round(height * DETECT_W / width)))
         self.prev = None
-        self.faces = np.zeros((0, 4), np.float32)
+        self.flow = None  # (points in the previous frame, the same points in this one): the faces ride on them
         self.count = 0
-        self.face_det = None  # OpenCV 5 dropped the Haar cascades (and FaceDetectorYN needs a model file)
-        if hasattr(cv2, "CascadeClassifier") and getattr(getattr(cv2, "data", None), "haarcascades", None):
-            det = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
-            self.face_det = None if det.empty() else det
+        det = face_detector() if faces else None
+        self.tracker = FaceTracker(det, every=FACE_EVERY, transposed=transposed) if det is not None else None
         self.last_hist = None
+        self.base: list[np.ndarray] = []
 
     def cut(self, small: np.ndarray) -> bool:
         """A shot change: the colour histogram jumps."""
@@ -62,6 +70,7 @@ class Cues:
         if pts is not None and len(pts) >= 8:
             nxt, st, _ = cv2.calcOpticalFlowPyrLK(self.prev, grey, pts, None, winSize=(15, 15), maxLevel=3)
             ok = st.ravel() == 1
+            self.flow = (pts[ok].reshape(-1, 2), nxt[ok].reshape(-1, 2))
             if ok.sum() >= 8:
                 m, _ = cv2.estimateAffinePartial2D(pts[ok], nxt[ok], method=cv2.RANSAC, ransacReprojThreshold=2.0)
                 if m is not None:
@@ -72,38 +81,60 @@ class Cues:
         diff = np.maximum(diff - 12.0, 0)  # noise and compression
         return cv2.GaussianBlur(diff, (0, 0), 4)
 
-    def _faces(self, grey: np.ndarray) -> np.ndarray:
-        if self.face_det is None:
-            return np.zeros(grey.shape, np.float32)
-        if self.count % FACE_EVERY == 0:
-            up = cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)
-            found = self.face_det.detectMultiScale(up, scaleFactor=1.15, minNeighbors=6, minSize=(28, 28))
-            self.faces = np.asarray(found, np.float32).reshape(-1, 4) / 2
-        out = np.zeros(grey.shape, np.float32)
-        for x, y, w, h in self.faces:
-            cv2.rectangle(out, (int(x), int(y)), (int(x + w), int(y + h)), 1.0, -1)
-        return out
-
-    def profile(self, rgb: np.ndarray) -> tuple[np.ndarray, float, bool]:
+    def feed(self, rgb: np.ndarray) -> bool:
+        """Take the next frame; True when it starts a new shot."""
         small = cv2.resize(rgb, self.size, interpolation=cv2.INTER_AREA)
         grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         cut = self.cut(small)
         if cut:
             self.prev = None
+        self.flow = None
         motion = self._motion(grey)
-        faces = self._faces(grey)
+        if self.tracker is not None:
+            detail = None
+            if self.tracker.due(cut):
+                detail = cv2.cvtColor(cv2.resize(rgb, self.detail_size, interpolation=cv2.INTER_AREA),
+                                      cv2.COLOR_RGB2GRAY)
+            self.tracker.step(grey, self.flow, cut, detail)
         sal = spectral_saliency(grey)
         self.prev = grey
         self.count += 1
         m_total = float(motion.sum())
         imp = sal * 0.15 * (grey.size if m_total < 1 else m_total) / max(float(sal.sum()), 1e-9) + motion
-        if faces.any():
-            imp = imp + faces * (3.0 * float(imp.sum()) / max(float(faces.sum()), 1.0))
-        col = imp.sum(axis=0).astype(np.float64)
-        total = col.sum()
-        if total <= 0:
-            return np.full(len(col), 1.0 / len(col)), 0.0, cut
-        col /= total
-        # confidence: how much more concentrated than an even spread (entropy based)
-        ent = -(col * np.log(col + 1e-12)).sum() / np.log(len(col))
-        return col, float(np.clip((1.0 - ent) * 4.0, 0.05, 1.0)), cut
+        self.base.append(imp.sum(axis=0).astype(np.float64))
+        return cut
+
+    def face_columns(self, i: int) -> np.ndarray:
+        """Frame i's confirmed faces as importance per column (each face's strength 0.25..1, by its size)."""
+        cols = np.zeros(self.size[0])
+        if self.tracker is None:
+            return cols
+        short = min(self.size)
+        for x, _, w, h in self.tracker.faces(i):
+            strength = float(np.clip(max(w, h) / short / FACE_FULL, 0.25, 1.0))
+            a, b = int(round(x - FACE_PAD * w)), int(round(x + w + FACE_PAD * w))
+            a, b = max(0, a), min(len(cols), max(b, a + 1))
+            if b > a:
+                cols[a:b] += strength / (b - a)
+        return cols
+
+    def profiles(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every frame's importance per column (rows sum to 1) and its confidence 0..1 (how concentrated it is)."""
+        out, confs = [], []
+        for i, col in enumerate(self.base):
+            total = col.sum()
+            col = col / total if total > 0 else np.zeros_like(col)
+            faces = self.face_columns(i)
+            if faces.any():
+                col = col + FACE_WEIGHT * faces
+            total = col.sum()
+            if total <= 0:
+                out.append(np.full(len(col), 1.0 / len(col)))
+                confs.append(0.0)
+                continue
+            col = col / total
+            # confidence: how much more concentrated than an even spread (entropy based)
+            ent = -(col * np.log(col + 1e-12)).sum() / np.log(len(col))
+            out.append(col)
+            confs.append(float(np.clip((1.0 - ent) * 4.0, 0.05, 1.0)))
+        return np.asarray(out), np.asarray(confs)

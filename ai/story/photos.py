@@ -1,9 +1,8 @@
 """What the photo story needs to know about each picture: when it was taken, where the faces or the subject are, and
 whether it is a wide view, a face or a detail (which decides its camera move).
 
-Faces: OpenCV 5 ships neither Haar cascades (cv2.data has none) nor a model for FaceDetectorYN, so faces come from
-scikit-image's LBP frontal-face cascade (the XML ships inside its wheel); without scikit-image, the subject is found
-by saliency alone (the spectral residual, as smart reframe uses).
+Faces come from editor/media/faces.py, the detector smart reframe uses too (OpenCV 4's Haar cascade when present, else
+scikit-image's LBP cascade); without either, the subject is found by saliency alone (the spectral residual).
 """
 from __future__ import annotations
 
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+from editor.media.faces import find_faces
 
 WORK_SIDE = 480  # pictures are analysed at this longest side
 EXIF_IFD = 0x8769
@@ -72,34 +73,6 @@ class PhotoLook:
     @property
     def aspect(self) -> float:
         return self.width / self.height
-
-
-_cascade = None
-
-
-def _face_detector():
-    global _cascade
-    if _cascade is None:
-        try:
-            from skimage import data
-            from skimage.feature import Cascade
-
-            _cascade = Cascade(data.lbp_frontal_face_cascade_filename())
-        except (ImportError, OSError, AttributeError):
-            _cascade = False
-    return _cascade or None
-
-
-def find_faces(rgb: np.ndarray) -> list[tuple[float, float, float, float]]:
-    """Frontal faces (fractions of the picture), largest first; [] when none or no detector is installed."""
-    det = _face_detector()
-    if det is None:
-        return []
-    h, w = rgb.shape[:2]
-    found = det.detect_multi_scale(img=rgb, scale_factor=1.2, step_ratio=1, min_size=(20, 20),
-                                   max_size=(int(min(h, w) * 0.9),) * 2)
-    boxes = [(d["c"] / w, d["r"] / h, d["width"] / w, d["height"] / h) for d in found]
-    return sorted(boxes, key=lambda b: -b[2] * b[3])
 
 
 def saliency(grey: np.ndarray) -> np.ndarray:
