@@ -125,7 +125,8 @@ class PeakLimiter:
     def process(self, x: np.ndarray) -> np.ndarray:
         if not len(x):
             return x
-        peak = np.abs(x).max(axis=1)
+        # per sample, the loudest channel (column by column: numpy's max over a short last axis is ~15x slower)
+        peak = np.maximum.reduce([np.abs(x[:, k]) for k in range(x.shape[1])])
         if peak.max() <= self.ceiling and self.gain >= 0.9999:
             return x
         env = sliding_max(peak, self.window)
