@@ -49,7 +49,7 @@ def peak_db(x: np.ndarray) -> float:
 
 
 def limit(x: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
-    from editor.render.mixer import PeakLimiter
+    from editor.render.limiter import PeakLimiter
 
     return PeakLimiter(rate, ceiling_db=ceiling_db, release_s=0.08).process(x.astype(np.float32))
 
