@@ -56,8 +56,8 @@ class ClipAnalysis:
 
 def _small_frames(path, max_frames: int | None = None):
     """(frame rate, an iterator over every frame WIDTH pixels wide, upright, RGB). 4:2:0 frames are reduced from
-    their planes: no full-size colour conversion, ~3x faster than a scaled to_ndarray at 720p. The iterator decodes
-    as it goes, so whatever is done with a frame overlaps the decoder's threads working on the next ones."""
+    their planes: no full-size colour conversion, ~3x faster than a scaled to_ndarray at 720p (the reduction runs
+    while the decoder's threads work on the next frames)."""
     import av
 
     from editor.media.probe import probe
@@ -98,7 +98,7 @@ def _small_rgb(frame, size: tuple[int, int]) -> np.ndarray:
 
 
 class _Measures:
-    """Per frame, as the frames come: the camera's whole-picture shift (phase correlation), the motion left when it
+    """Per frame, given in order: the camera's whole-picture shift (phase correlation), the motion left when it
     is taken out (how much, and where across the picture), and the cut detector's measures."""
 
     def __init__(self):
@@ -218,9 +218,11 @@ def _fast_moves(camera: np.ndarray, cuts: list[int], fps) -> list[tuple[int, flo
 
 
 def analyse_file(path, words: str = "") -> ClipAnalysis:
-    """Analyse a video file, measuring each frame as it is decoded."""
+    """Analyse a video file: every frame decoded small, then measured. (Measuring each frame as it is decoded was
+    tried: the measures then compete with the decoder's threads for the two cores and their caches, ~0.1 CPU s more
+    for a 10 s 720p clip and no less wall time under load.)"""
     rate, frames = _small_frames(path)
     m = _Measures()
-    for f in frames:
+    for f in list(frames):
         m.add(f)
     return m.analysis(rate, words)

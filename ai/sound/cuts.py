@@ -60,8 +60,8 @@ def _change(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class CutScores:
-    """The per-frame measures, taken as the frames come (while the decoder works on the next ones): add() each small
-    RGB frame (and its grey), then find(camera)."""
+    """The per-frame measures, taken one frame at a time: add() each small RGB frame (and its grey, when the caller
+    has it), then find(camera)."""
 
     def __init__(self):
         self.score: list[float] = []
