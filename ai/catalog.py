@@ -178,7 +178,8 @@ TOOLS: dict[str, Tool] = {t.name: t for t in [
                      cpu_minutes_per_second=0.02),
          )),
     Tool("sfx", "Sound layers", "sound-2", "ai.sound.layers:run_spec",
-         code=("ai.sound.layers", "ai.sound.events", "ai.sound.synth", "ai.sound.loudness", "ai.sound.generative"),
+         code=("ai.sound.layers", "ai.sound.events", "ai.sound.synth", "ai.sound.loudness", "ai.sound.generative",
+               "ai.sound.analysis", "ai.sound.cuts"),
          outputs=("ambience.wav", "foley.wav", "whoosh.wav", "mixdown.wav"), backends=(
              Backend("builtin", "built-in", "Procedural layers (CPU, no weights)",
                      options=("layers", "preset", "words", "seed")),

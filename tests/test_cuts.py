@@ -55,6 +55,19 @@ def hard_clips(shared_media, tmp_path_factory):
     # fast pans (7 % and 15 % of the width a frame, blurred) across a real photo: no cut
     clips["pan"] = (_pan(shared_media / "photos/sam2_cars.jpg", 22, 40), [])
     clips["whip"] = (_pan(shared_media / "photos/sam2_truck.jpg", 48, 30), [])
+    # a jump cut into fast motion: the hands move quickly right after it (they raise the change around the cut)
+    clips["jump-into-motion"] = (_clip_frames(v / "02_cups.mp4", 104, 30) + _clip_frames(v / "02_cups.mp4", 250, 30),
+                                 [30])
+    # action footage that changes a lot every frame anyway (DAVIS: motocross, kite-surf, drift, horse jump, soapbox),
+    # cut every 20 frames: each cut stands only 2-4x above the change around it
+    action = []
+    for name in ("motocross-jump", "kite-surf", "drift-straight", "horsejump-high", "soapbox"):
+        jpgs = sorted((shared_media / "davis" / name).glob("*.jpg"))[10:30]
+        action += [cv2.resize(read_rgb(f), (W, H), interpolation=cv2.INTER_AREA) for f in jpgs]
+    clips["action"] = (action, [20, 40, 60, 80])
+    # a held shot that suddenly whips away: the calm before and the blur after are one shot
+    whip = _pan(shared_media / "photos/sam2_truck.jpg", 48, 24)
+    clips["hold-then-whip"] = ([whip[0]] * 20 + whip, [])
     out = {}
     for name, (frames, cuts) in clips.items():
         path = d / f"{name}.mp4"
@@ -63,7 +76,8 @@ def hard_clips(shared_media, tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("name", ["jump", "four", "flash", "pan", "whip"])
+@pytest.mark.parametrize("name", ["jump", "four", "flash", "pan", "whip", "jump-into-motion", "hold-then-whip",
+                                  "action"])
 def test_cuts_found_and_nothing_else(hard_clips, name):
     path, truth = hard_clips[name]
     found = analyse_file(path).cuts

@@ -8,7 +8,7 @@ Per frame, three measures against the frame before (all on the small analysis fr
   fast, is one shift and leaves little; a cut leaves almost everything;
 - flash: a burst of light lasts a few frames and the picture after it matches the one before it again.
 A frame is a cut when its content score stands well above the clip's usual change around it (an adaptive threshold,
-as PySceneDetect's adaptive detector), most of that change is not explained by a shift, and the picture does not
+as PySceneDetect's adaptive detector, taken on the calmer side so a cut into fast motion is not hidden by it), most of that change is not explained by a shift, and the picture does not
 come back within FLASH_FRAMES frames.
 """
 from __future__ import annotations
@@ -18,6 +18,10 @@ import numpy as np
 
 MIN_CONTENT = 6.0  # content score a cut must reach (0..255 scale; PySceneDetect's default threshold is 27 at 256 px)
 RATIO = 4.0  # ... and this many times the median score of the frames around it
+# ... or, in footage that changes a lot from frame to frame anyway (action, sport), this many times when the two
+# pictures are unrelated (their exposure-normalised difference is near that of two independent pictures, ~1.1):
+RATIO_UNRELATED = 2.0
+UNRELATED = 0.8
 WINDOW = 5  # frames on each side for that median
 UNEXPLAINED = 0.55  # share of the change a whole-frame shift must leave unexplained
 FLASH_FRAMES = 4  # a picture that comes back within this many frames was a flash, not a cut
@@ -85,15 +89,19 @@ class CutScores:
         cuts: list[int] = []
         h, w = norm[0].shape
         for i in range(1, n):
-            around = np.concatenate([score[max(1, i - WINDOW):i - 1], score[i + 2:i + WINDOW + 1]])
-            base = float(np.median(around)) if len(around) else 0.0
-            if score[i] < MIN_CONTENT or score[i] < RATIO * base + 2.0:
+            before, after = score[max(1, i - WINDOW):i - 1], score[i + 2:i + WINDOW + 1]
+            # against the calmer side: a cut into (or out of) fast motion would hide behind that motion's change
+            sides = [float(np.median(x)) for x in (before, after) if len(x) >= 2]
+            base = min(sides) if sides else 0.0
+            if score[i] < MIN_CONTENT or score[i] < RATIO_UNRELATED * base + 2.0:
                 continue
             if i + 1 < n and score[i + 1] > score[i]:
                 continue  # the peak of a change that lasts two frames is on the next one
             raw = _change(norm[i - 1], norm[i])
             if raw < MIN_LAYOUT:
                 continue  # the same picture in other light (a flash, an exposure jump)
+            if score[i] < RATIO * base + 2.0 and raw < UNRELATED:
+                continue  # not far enough above the change around it, and the two pictures are still related
             dx, dy = camera[i]
             shifted = cv2.warpAffine(norm[i - 1], np.float32([[1, 0, dx], [0, 1, dy]]), (w, h),
                                      borderMode=cv2.BORDER_REPLICATE)
