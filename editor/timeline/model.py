@@ -104,15 +104,17 @@ def shifted(clips, delta: int) -> list:
     per-call overhead)."""
     new, put = object.__new__, object.__setattr__
     out = []
+    add = out.append
     for c in clips:
         d = c.__dict__.copy()
         d["start"] += delta
         n = new(type(c))
         put(n, "__dict__", d)
-        put(n, "__pydantic_fields_set__", c.__pydantic_fields_set__ | {"start"})
+        fields = c.__pydantic_fields_set__  # shared when it has "start" already (pydantic copies it before changing)
+        put(n, "__pydantic_fields_set__", fields if "start" in fields else fields | {"start"})
         put(n, "__pydantic_extra__", c.__pydantic_extra__)
         put(n, "__pydantic_private__", None)
-        out.append(n)
+        add(n)
     return out
 
 
