@@ -90,16 +90,18 @@ def _then_shifted(inner: ClipsDelta, run: tuple[Clip, ...], frames: int) -> Clip
     if inner == ClipsDelta():
         return ClipsDelta(shifted=((frames, tuple(run_ids)),))
     in_run = set(run_ids)
-    now = {c.id: c for c in run}
+    touched = ({c.id for c in inner.added} | {n.id for _, n in inner.changed}) & in_run
+    if not touched and not inner.shifted:  # the common compound: something removed or changed, then a ripple
+        return ClipsDelta(inner.removed, inner.added, inner.changed, ((frames, tuple(run_ids)),))
+    now = {c.id: c for c in run if c.id in touched}
     added = tuple(now.get(c.id, c) for c in inner.added)
     changed = tuple((o, now.get(n.id, n)) for o, n in inner.changed)
-    skip = {c.id for c in added} | {n.id for _, n in changed}
     prior = {cid: d for d, ids in inner.shifted for cid in ids}
     moves = defaultdict(list)
     for d, ids in inner.shifted:
         moves[d] += [cid for cid in ids if cid not in in_run]
     for cid in run_ids:
-        if cid not in skip:
+        if cid not in touched:
             moves[prior.get(cid, 0) + frames].append(cid)
     moves.pop(0, None)  # moved there and back: the same clip as before
     return ClipsDelta(inner.removed, added, changed, tuple((d, tuple(ids)) for d, ids in moves.items() if ids))
@@ -110,6 +112,15 @@ def diff_clips(old: tuple[Clip, ...], new: tuple[Clip, ...]) -> ClipsDelta:
     if note is not None and note[0] is new:
         _, base, first, frames = note
         return _then_shifted(ClipsDelta() if base is old else diff_clips(old, base), new[first:], frames)
+    # what both versions share at the start and at the end is the same objects: compare only the middle
+    lo, n_old, n_new = 0, len(old), len(new)
+    while lo < n_old and lo < n_new and old[lo] is new[lo]:
+        lo += 1
+    hi_old, hi_new = n_old, n_new
+    while hi_old > lo and hi_new > lo and old[hi_old - 1] is new[hi_new - 1]:
+        hi_old -= 1
+        hi_new -= 1
+    old, new = old[lo:hi_old], new[lo:hi_new]
     kept = {id(c) for c in old}
     fresh = [c for c in new if id(c) not in kept]
     if not fresh and len(new) == len(old):
