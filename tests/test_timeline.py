@@ -199,3 +199,20 @@ def test_keyframes_interpolate_with_easing_and_survive_split_and_trim():
     with pytest.raises(EditError):
         edits.set_keyframe(p, "c1", "volume", 500, 1.0)
     assert edits.remove_keyframe(p, "c1", "volume", 40).track("v1").clip("c1").keyframes["volume"][1].frame == 80
+
+
+def test_a_ripple_that_would_pull_a_transition_apart_is_refused():
+    """Opening time on another track at the frame of V1's dissolved cut moves the clip after the cut and not the one
+    before it: the dissolve would join two clips that no longer touch (only the ends of a moved run are checked)."""
+    from editor.timeline.model import EditError
+
+    p = edits.add_transition(make_project(), "v1", "c1", "c2", "dissolve", 10)
+
+    @edits.edit
+    def open_time(project):
+        return edits.ripple(project, 100, 20, {"v2"})
+
+    with pytest.raises(EditError, match="two clips that touch"):
+        open_time(p)
+    without = edits.remove_transition(p, p.track("v1").transitions[0].id)
+    assert open_time(without).track("v1").clip("c2").start == 120  # without the dissolve it opens

@@ -304,9 +304,17 @@ def delete(project: Project, clip_ids: list[str]) -> Project:
     gone = {c.id for cid in clip_ids for _, c in project.linked(cid)}
     out = project
     for t in project.tracks:
-        if any(t.clip(cid) is not None for cid in gone):
+        at = sorted(i for i in (t.position(cid) for cid in gone) if i >= 0)
+        if at:
             _editable(t)
-            out = put_tracks(out, drop_transitions(with_clips(t, [c for c in t.clips if c.id not in gone]), gone))
+            clips, prev, kept = t.clips, 0, ()
+            for i in at:  # the clips between the deleted ones, as slices (the track stays in order)
+                kept += clips[prev:i]
+                prev = i + 1
+            xs = {id(x) for cid in gone for x in t.transitions_of(cid) if x is not None}  # by identity: no hashing
+            out = put_tracks(out, evolve(t, clips=kept + clips[prev:],
+                                         transitions=tuple(x for x in t.transitions if id(x) not in xs) if xs
+                                         else t.transitions))
     return out
 
 

@@ -185,6 +185,42 @@ def validate(project: Project) -> None:
         raise EditError(found[0])
 
 
+def _new_objects(old: tuple, new: tuple) -> list:
+    """The objects of `new` that are not in `old` (by identity); what both share at their ends is skipped unlooked."""
+    lo, n_old, n_new = 0, len(old), len(new)
+    while lo < n_old and lo < n_new and old[lo] is new[lo]:
+        lo += 1
+    hi_old, hi_new = n_old, n_new
+    while hi_old > lo and hi_new > lo and old[hi_old - 1] is new[hi_new - 1]:
+        hi_old -= 1
+        hi_new -= 1
+    before = {id(x) for x in old[lo:hi_old]}
+    return [x for x in new[lo:hi_new] if id(x) not in before]
+
+
+def _transitions_to_check(track: Track, fresh: list, full_ids: set, gone: set, moved: dict, cd) -> list:
+    """The transitions of a changed track that an edit may have broken: new ones, those of clips it added, changed
+    or removed, and those between clips it moved by different amounts. A run of clips moved together (a ripple) can
+    only break the transitions at its two ends (transitions join neighbours), so those are all it looks at."""
+    ix = track_index(track)
+    out = {id(x): x for x in fresh}
+    for cid in full_ids | gone:
+        for x in (ix.by_a.get(cid), ix.by_b.get(cid)):
+            if x is not None:
+                out[id(x)] = x
+    pos, clips = ix.pos, track.clips
+    for _, ids in (cd.shifted if cd is not None else ()):
+        at = [pos[cid] for cid in ids if cid in pos]
+        lo, hi = (min(at), max(at)) if at else (0, -1)
+        if len(at) != len(ids) or hi - lo + 1 != len(ids):  # not one unbroken run: look at every transition
+            get = moved.get
+            return [x for x in track.transitions if id(x) in out or get(x.a) != get(x.b)]
+        for x in (ix.by_b.get(clips[lo].id), ix.by_a.get(clips[hi].id)):
+            if x is not None:
+                out[id(x)] = x
+    return list(out.values())
+
+
 def check_edit(before: Project, after: Project) -> None:
     """Check what an edit touched. Cost: what changed, plus a C-speed pass over the changed tracks' clip tuples.
 
@@ -266,15 +302,13 @@ def check_edit(before: Project, after: Project) -> None:
         if old is None:
             found += transition_problems(t)
             continue
-        kept = {id(x) for x in old.transitions} if old.transitions is not t.transitions else None
-        if kept is not None and len({x.a for x in t.transitions}) != len(t.transitions):
+        fresh = [] if old.transitions is t.transitions else _new_objects(old.transitions, t.transitions)
+        if fresh and len(track_index(t).by_a) != len(t.transitions):
             found.append(f"a cut on {t.name or t.id} has two transitions")
-        for x in t.transitions:  # a transition it kept only breaks where its clips changed differently
-            if kept is not None and id(x) not in kept or x.a in full_ids or x.b in full_ids or x.a in gone or \
-                    x.b in gone or moved.get(x.a) != moved.get(x.b):
-                problem = transition_problem(t, x)
-                if problem:
-                    found.append(problem)
+        for x in _transitions_to_check(t, fresh, full_ids, gone, moved, deltas.get(t.id)):
+            problem = transition_problem(t, x)
+            if problem:
+                found.append(problem)
     if found:
         raise EditError(found[0])
     if full and len(ix.clip_track) != sum(len(t.clips) for t in after.tracks):
