@@ -49,15 +49,15 @@ def table(title, rows):
 
 
 def test_edit_undo_and_file_cost_by_project_size(previous_tree):
-    rows = [("clips (V+A)", "design", "open ms", "save ms", "split ms", "ripple ms", "undo ms", "100 steps MiB",
-             "1000 steps MiB")]
+    rows = [("clips (V+A)", "design", "open ms", "save ms", "split ms", "ripple ms", "first ripple ms", "undo ms",
+             "100 steps MiB", "1000 steps MiB")]
     for n in (100, 1000, 5000):
         for name, tree in (("previous", previous_tree), ("session", ROOT)):
             r = run(tree, "edits", n)
             rows.append((n, name, f"{r['open_ms']:.1f}", f"{r['save_ms']:.1f}", f"{r['split_ms']:.2f}",
-                         f"{r['ripple_ms']:.2f}", f"{r['undo_ms']:.2f}", f"{r['history_100_mib']:.2f}",
-                         f"{r['history_1000_mib']:.1f}"))
-    table("Edits and undo, CPU ms of one operation (median of 5); memory held by the undo history (V1 + linked A1, "
+                         f"{r['ripple_ms']:.2f}", f"{r['first_ripple_ms']:.2f}", f"{r['undo_ms']:.2f}",
+                         f"{r['history_100_mib']:.2f}", f"{r['history_1000_mib']:.1f}"))
+    table("Edits and undo, CPU ms of one operation (median of 9); memory held by the undo history (V1 + linked A1, "
           "a dissolve on every cut)", rows)
 
 
