@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from editor.timeline.index import track_index
+from editor.timeline.index import middles, track_index
 from editor.timeline.model import Clip, Node, Project, Track, evolve, shifted
 
 _KEYED = "clips"  # the only large field; every other field is stored whole when it changes
@@ -112,15 +112,7 @@ def diff_clips(old: tuple[Clip, ...], new: tuple[Clip, ...]) -> ClipsDelta:
     if note is not None and note[0] is new:
         _, base, first, frames = note
         return _then_shifted(ClipsDelta() if base is old else diff_clips(old, base), new[first:], frames)
-    # what both versions share at the start and at the end is the same objects: compare only the middle
-    lo, n_old, n_new = 0, len(old), len(new)
-    while lo < n_old and lo < n_new and old[lo] is new[lo]:
-        lo += 1
-    hi_old, hi_new = n_old, n_new
-    while hi_old > lo and hi_new > lo and old[hi_old - 1] is new[hi_new - 1]:
-        hi_old -= 1
-        hi_new -= 1
-    old, new = old[lo:hi_old], new[lo:hi_new]
+    old, new = middles(old, new)  # what both versions share at their ends is the same objects: not looked at
     kept = {id(c) for c in old}
     fresh = [c for c in new if id(c) not in kept]
     if not fresh and len(new) == len(old):

@@ -197,3 +197,16 @@ def track_index(track) -> TrackIndex:
 
 def project_index(project) -> ProjectIndex:
     return _projects.get(project)
+
+
+def middles(old: tuple, new: tuple) -> tuple[tuple, tuple]:
+    """`old` and `new` without what they share (the same objects) at their start and at their end: two versions of
+    a track differ only there (an edit shares every object it did not change)."""
+    lo, n_old, n_new = 0, len(old), len(new)
+    while lo < n_old and lo < n_new and old[lo] is new[lo]:
+        lo += 1
+    hi_old, hi_new = n_old, n_new
+    while hi_old > lo and hi_new > lo and old[hi_old - 1] is new[hi_new - 1]:
+        hi_old -= 1
+        hi_new -= 1
+    return old[lo:hi_old], new[lo:hi_new]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from editor.timeline import motion_problems
-from editor.timeline.index import derive_project_index, project_index, track_index
+from editor.timeline.index import derive_project_index, middles, project_index, track_index
 from editor.timeline.model import UNLOCKED_TRACK_PROPS, Clip, EditError, Project, Track
 
 
@@ -187,15 +187,9 @@ def validate(project: Project) -> None:
 
 def _new_objects(old: tuple, new: tuple) -> list:
     """The objects of `new` that are not in `old` (by identity); what both share at their ends is skipped unlooked."""
-    lo, n_old, n_new = 0, len(old), len(new)
-    while lo < n_old and lo < n_new and old[lo] is new[lo]:
-        lo += 1
-    hi_old, hi_new = n_old, n_new
-    while hi_old > lo and hi_new > lo and old[hi_old - 1] is new[hi_new - 1]:
-        hi_old -= 1
-        hi_new -= 1
-    before = {id(x) for x in old[lo:hi_old]}
-    return [x for x in new[lo:hi_new] if id(x) not in before]
+    old, new = middles(old, new)
+    before = {id(x) for x in old}
+    return [x for x in new if id(x) not in before]
 
 
 def _transitions_to_check(track: Track, fresh: list, full_ids: set, gone: set, moved: dict, cd) -> list:
