@@ -7,6 +7,7 @@ as ranges from a small forward-reading decoder per clip; memory does not grow wi
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 import threading
 
 import numpy as np
@@ -94,126 +95,138 @@ IDLE_FRAMES = 15  # a picture reader set aside this many frames is closed
 IDLE_BLOCKS = 1  # a sound reader set aside this many blocks is closed
 
 
+class _Readers:
+    """One kind of reader (pictures or sounds) of a StreamingPool: those in use, keyed (file, lane or clip), and
+    those set aside after a frame or block did not use them, for the next clip of the same file to read on with."""
+
+    def __init__(self, max_age: int):
+        self.max_age = max_age  # frames (blocks) a reader may stay set aside before it is closed
+        self.active: dict[tuple, object] = {}
+        self.used: set = set()
+        self.idle: list[list] = []  # [path, reader, frames (blocks) idle], youngest first
+        self.lock = threading.Lock()
+        self.opened = 0
+
+    def get(self, key: tuple, open_reader: Callable[[], object]):
+        """The reader for key = (path, ...): its own, else one of the same file nobody uses now (one the current
+        frame has not asked for yet, or the youngest set aside), else a new one from open_reader()."""
+        with self.lock:
+            self.used.add(key)
+            r = self.active.get(key)
+            if r is None:
+                r = self._take(key[0])
+                if r is None:
+                    r = open_reader()
+                    self.opened += 1
+                self.active[key] = r
+            return r
+
+    def _take(self, path: str):
+        for k in self.active:
+            if k[0] == path and k not in self.used:
+                return self.active.pop(k)
+        for i, entry in enumerate(self.idle):
+            if entry[0] == path:
+                return self.idle.pop(i)[1]
+        return None
+
+    def set_aside(self) -> None:
+        """The frame (block) is done: readers it did not use are set aside; those idle too long, or beyond
+        IDLE_READERS, are closed."""
+        with self.lock:
+            for entry in self.idle:
+                entry[2] += 1
+            self.idle[:0] = [[k[0], self.active.pop(k), 0] for k in list(self.active) if k not in self.used]
+            self.used.clear()
+            keep = [e for e in self.idle if e[2] < self.max_age][:IDLE_READERS]
+            done = [e[1] for e in self.idle if not any(e is k for k in keep)]
+            self.idle[:] = keep
+        for r in done:
+            r.close()
+
+    def __len__(self) -> int:
+        with self.lock:
+            return len(self.active) + len(self.idle)
+
+    def close(self) -> None:
+        with self.lock:
+            readers = list(self.active.values()) + [e[1] for e in self.idle]
+            self.active.clear()
+            self.idle.clear()
+        for r in readers:
+            r.close()
+
+
 class StreamingPool:
     """One-pass readers: what an export (or another job reading each frame once) needs open, and no more.
 
     Call `frame_done()` after each rendered frame and `block_done()` after each mixed audio block: readers that the
     frame (block) did not use are set aside, and closed unless a clip of the same file wants one within a moment
-    (IDLE_FRAMES frames, IDLE_BLOCKS blocks; at most IDLE_READERS set aside in all). So a file is open while its clips
-    play and closed soon after they end, and a timeline cut to pieces between a few files (hundreds of short clips,
-    a dissolve on every cut) hands each file's reader from clip to clip, reading on where it was, instead of opening
-    and seeking it again for every clip.
+    (IDLE_FRAMES frames, IDLE_BLOCKS blocks; at most IDLE_READERS set aside of each kind). So a file is open while
+    its clips play and closed soon after they end, and a timeline cut to pieces between a few files (hundreds of
+    short clips, a dissolve on every cut) hands each file's reader from clip to clip, reading on where it was,
+    instead of opening and seeking it again for every clip.
     """
 
     def __init__(self, sample_rate: int = 48000, channels: int = 2):
         self.sample_rate = sample_rate
         self.channels = channels
-        self._visual: dict[tuple, object] = {}
-        self._visual_used: set = set()
-        self._audio: dict[tuple, object] = {}
-        self._audio_used: set = set()
-        self._visual_idle: list[list] = []  # [path, reader, frames idle], youngest first
-        self._audio_idle: list[list] = []  # [path, stream, blocks idle]
+        self._pictures = _Readers(IDLE_FRAMES)
+        self._sounds = _Readers(IDLE_BLOCKS)
         self._info: dict[str, object] = {}  # probe results, so reopening a file costs no probe
-        self._lock = threading.Lock()
-        self.opened = 0  # readers opened so far (visual + audio), for tests and benchmarks
+
+    @property
+    def opened(self) -> int:
+        """Readers opened so far (pictures + sounds), for tests and benchmarks."""
+        return self._pictures.opened + self._sounds.opened
 
     def visual(self, asset: MediaAsset, lane: str = ""):
+        if asset.offline:
+            return None
+        return self._pictures.get((asset.path, lane if asset.kind == "video" else ""), lambda: self._open(asset))
+
+    def _open(self, asset: MediaAsset):
         from editor.media.probe import probe
         from editor.media.reader import open_visual
 
-        if asset.offline:
-            return None
-        key = (asset.path, lane if asset.kind == "video" else "")
-        with self._lock:
-            self._visual_used.add(key)
-            r = self._visual.get(key)
-            if r is None:
-                r = self._take(self._visual_idle, asset.path, self._visual, self._visual_used)
-                if r is not None:
-                    self._visual[key] = r
-            if r is None:
-                info = self._info.get(asset.path)
-                if info is None:
-                    info = self._info[asset.path] = probe(asset.path, check_tail=False)
-                r = open_visual(asset.path, info)
-                if hasattr(r, "cache"):  # no cache beyond the last two frames (slow motion reads k and k + 1 for
-                    r.cache.max_bytes = _two_frames(r)  # each frame it shows; a 25 fps clip on 30 repeats one)
-                self._visual[key] = r
-                self.opened += 1
-            return r
+        info = self._info.get(asset.path)
+        if info is None:
+            info = self._info[asset.path] = probe(asset.path, check_tail=False)
+        r = open_visual(asset.path, info)
+        if hasattr(r, "cache"):  # no cache beyond the last two frames (slow motion reads k and k + 1 for
+            r.cache.max_bytes = _two_frames(r)  # each frame it shows; a 25 fps clip on 30 repeats one)
+        return r
 
     def audio_range(self, asset: MediaAsset, start: int, count: int, key: str = "") -> np.ndarray:
         """Samples [start, start + count) of a file's sound, read forward by a decoder of its own per key (clip)."""
-        from editor.media.audio_stream import AudioStream
-
         if asset.offline or asset.kind == "image":
             return np.zeros((max(0, count), self.channels), np.float32)
-        k = (asset.path, key)
-        with self._lock:
-            self._audio_used.add(k)
-            stream = self._audio.get(k)
-            if stream is None:
-                stream = self._take(self._audio_idle, asset.path, self._audio, self._audio_used)
-                if stream is not None:
-                    self._audio[k] = stream
-            if stream is None:
-                try:
-                    stream = AudioStream(asset.path, self.sample_rate, self.channels)
-                except MediaError:
-                    stream = _Silence(self.channels)
-                self._audio[k] = stream
-                self.opened += 1
-        return stream.read(start, count)
+        return self._sounds.get((asset.path, key), lambda: self._open_sound(asset)).read(start, count)
+
+    def _open_sound(self, asset: MediaAsset):
+        from editor.media.audio_stream import AudioStream
+
+        try:
+            return AudioStream(asset.path, self.sample_rate, self.channels)
+        except MediaError:
+            return _Silence(self.channels)
 
     def frame_done(self) -> None:
         """Set aside the picture readers the last frame did not use (closing those idle too long)."""
-        self._set_aside(self._visual, self._visual_used, self._visual_idle, IDLE_FRAMES)
+        self._pictures.set_aside()
 
     def block_done(self) -> None:
         """Set aside the sound readers the last audio block did not use (closing those idle too long)."""
-        self._set_aside(self._audio, self._audio_used, self._audio_idle, IDLE_BLOCKS)
-
-    @staticmethod
-    def _take(idle: list, path: str, readers: dict, used: set):
-        """A reader of `path` nobody uses now, to read on from where it is: one the current frame (block) has not
-        asked for yet (it would be set aside after it), else the youngest set aside; None when there is none."""
-        for k in readers:
-            if k[0] == path and k not in used:
-                return readers.pop(k)
-        for i, entry in enumerate(idle):
-            if entry[0] == path:
-                return idle.pop(i)[1]
-        return None
-
-    def _set_aside(self, readers: dict, used: set, idle: list, max_age: int) -> None:
-        with self._lock:
-            for entry in idle:
-                entry[2] += 1
-            idle[:0] = [[k[0], readers.pop(k), 0] for k in list(readers) if k not in used]
-            used.clear()
-            keep = [e for e in idle if e[2] < max_age][:IDLE_READERS]
-            done = [e[1] for e in idle if not any(e is k for k in keep)]
-            idle[:] = keep
-        for r in done:
-            r.close()
+        self._sounds.set_aside()
 
     @property
     def open_counts(self) -> tuple[int, int]:
         """(picture readers, sound readers) open now, those set aside included."""
-        with self._lock:
-            return len(self._visual) + len(self._visual_idle), len(self._audio) + len(self._audio_idle)
+        return len(self._pictures), len(self._sounds)
 
     def close(self) -> None:
-        with self._lock:
-            readers = list(self._visual.values()) + list(self._audio.values()) + [
-                e[1] for e in self._visual_idle + self._audio_idle]
-            self._visual.clear()
-            self._audio.clear()
-            self._visual_idle.clear()
-            self._audio_idle.clear()
-        for r in readers:
-            r.close()
+        self._pictures.close()
+        self._sounds.close()
 
 
 def _two_frames(reader) -> int:
