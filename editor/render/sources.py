@@ -7,8 +7,8 @@ as ranges from a small forward-reading decoder per clip; memory does not grow wi
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
