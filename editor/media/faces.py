@@ -37,6 +37,9 @@ class FaceDetector:
     _lock = threading.Lock()  # one detector is shared by every worker (the story's, the reframe's); cascades keep
     # scratch buffers (OpenCV's CascadeClassifier is not safe to call from two threads at once)
 
+    def __init__(self, cascade=None):
+        self.cascade = cascade
+
     def _search(self, grey: np.ndarray, how: str, lo: int, hi: int) -> np.ndarray:
         raise NotImplementedError
 
@@ -64,9 +67,6 @@ class _OpenCVCascade(FaceDetector):
     name = "opencv-cascade"
     SETTINGS = {"thorough": (1.1, 5), "fast": (1.2, 3), "check": (1.1, 3)}  # scale factor, neighbours
 
-    def __init__(self, cascade):
-        self.cascade = cascade
-
     def _search(self, grey, how, lo, hi):
         scale, neighbours = self.SETTINGS[how]
         found = self.cascade.detectMultiScale(grey, scaleFactor=scale, minNeighbors=neighbours, minSize=(lo, lo),
@@ -77,9 +77,6 @@ class _OpenCVCascade(FaceDetector):
 class _SkimageCascade(FaceDetector):
     name = "skimage-lbp"
     SETTINGS = {"thorough": (1.0, 4), "fast": (2.0, 1), "check": (1.0, 3)}  # window step, neighbours
-
-    def __init__(self, cascade):
-        self.cascade = cascade
 
     def _search(self, grey, how, lo, hi):
         step, neighbours = self.SETTINGS[how]
