@@ -8,16 +8,23 @@ from editor.timeline.cues import Cue, cues_to_frames
 from editor.timeline.model import EditError, Project, new_id
 
 
-def title_track(project: Project, start: int, end: int) -> tuple[Project, str]:
-    """A video track above the footage that is free over [start, end): the highest free one above the first,
-    else a new one on top of the video tracks."""
+def free_title_track(project: Project, start: int, end: int) -> tuple[str | None, int]:
+    """Where a title over [start, end) goes: (the id of the highest free video track above the first, index None),
+    or (None, the index a new track on top of the video tracks would take)."""
     video = project.video_tracks()
     for t in reversed(video[1:]):
         if not t.lock and not t.clips_between(start, end):
-            return project, t.id
-    pos = max((i + 1 for i, t in enumerate(project.tracks) if t.kind == "video"), default=0)
+            return t.id, None
+    return None, max((i + 1 for i, t in enumerate(project.tracks) if t.kind == "video"), default=0)
+
+
+def title_track(project: Project, start: int, end: int) -> tuple[Project, str]:
+    """A video track above the footage that is free over [start, end) (free_title_track), made when there is none."""
+    track_id, index = free_title_track(project, start, end)
+    if track_id is not None:
+        return project, track_id
     tid = new_id("t")
-    return edits.add_track(project, "video", index=pos, track_id=tid), tid
+    return edits.add_track(project, "video", index=index, track_id=tid), tid
 
 
 @edits.edit

@@ -96,7 +96,7 @@ class DropHandling:
     def _title_target(self, md, x, y):
         """Where a title template dropped at (x, y) lands: on the video track under the pointer when that stretch of
         it is free, else on a free track above the footage (a title never cuts the picture it was dropped on)."""
-        from editor.actions.words import title_track
+        from editor.actions.words import free_title_track
         from editor.render.title_templates import template
 
         try:
@@ -108,11 +108,8 @@ class DropHandling:
                                  snapping=self.snapping)
         track = project.track(t.track_id) if t.track_id else None
         if track is None or track.clips_between(t.start, t.start + dur):
-            placed, free = title_track(project, t.start, t.start + dur)
-            new_index = next(i for i, tr in enumerate(placed.tracks) if tr.id == free) if placed is not project \
-                else None
-            t = DropTarget(None if new_index is not None else free, "video", t.start, "overwrite",
-                           new_track_index=new_index)
+            free, new_index = free_title_track(project, t.start, t.start + dur)  # where the drop will put it
+            t = DropTarget(free, "video", t.start, "overwrite", new_track_index=new_index)
         return t, dur
 
     def _drop_title(self, md, target) -> None:
