@@ -49,7 +49,7 @@ def test_export_opens_each_file_only_while_its_clips_play(tmp_path, monkeypatch)
         assert read_index(frames[n]) == 3 * i + n % 8, n
 
 
-def test_hundreds_of_short_clips_between_two_files_hand_their_readers_on(tmp_path):
+def test_hundreds_of_short_clips_between_two_files_hand_their_readers_on(tmp_path, monkeypatch):
     """A cut-down film: 60 clips of 4 frames alternating between two files, each file read forward, a dissolve on
     every cut. Each file's reader goes from clip to clip (reading on), instead of being opened and seeked again for
     every clip, and every frame is still the right one."""
@@ -64,12 +64,8 @@ def test_hundreds_of_short_clips_between_two_files_hand_their_readers_on(tmp_pat
         p = edits.add_transition(p, "v1", f"v{k}", f"v{k + 1}", "dissolve", 2)
     pools = []
     done = StreamingPool.frame_done
-    monkeypatch_done = lambda self: (pools.append(self), done(self))  # noqa: E731
-    StreamingPool.frame_done = monkeypatch_done
-    try:
-        out = export(p, tmp_path / "many.mp4", preset=None)
-    finally:
-        StreamingPool.frame_done = done
+    monkeypatch.setattr(StreamingPool, "frame_done", lambda self: (pools.append(self), done(self)))
+    out = export(p, tmp_path / "many.mp4", preset=None)
     # one reader per clip would be 120 (60 pictures, 60 sounds); here the pictures take one reader per file, the
     # sound a few per file (a second-long block mixes several clips of each file at once)
     assert pools[0].opened <= 12, pools[0].opened
