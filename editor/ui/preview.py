@@ -205,6 +205,13 @@ class PreviewWidget(QWidget):
         """Draw the current frame again (the picture's source changed, not the edit)."""
         self._on_changed()
 
+    def show_scratch(self, project=None) -> None:
+        """Draw `project` (a gesture's edit before it is applied) instead of the document's; None: the document's."""
+        if project is None and self.server.override is None:
+            return
+        self.server.override = project
+        self.refresh()
+
     def _on_changed(self):
         if self.auto_scale:
             self._fit_scale()  # the project's size may have changed (a new project, the first import)

@@ -129,8 +129,7 @@ class PreviewHandles:
     def _end(self) -> None:
         self.drag = None
         self.values = None
-        self.preview.server.override = None
-        self.preview.refresh()
+        self.preview.show_scratch(None)
 
     def _show_live(self) -> None:
         """The preview renders a scratch project with the picture where the mouse has it (no undo step)."""
@@ -140,8 +139,7 @@ class PreviewHandles:
             scratch = ph.set_at(self.doc.project, d.pic.clip_id, d.pic.k, change) if change else None
         except (EditError, ValueError):  # a value the edit refuses (it will say so on release): show the last good one
             return
-        self.preview.server.override = scratch
-        self.preview.refresh()
+        self.preview.show_scratch(scratch)
 
     # -- paint -------------------------------------------------------------------------------------------------
     def paint(self, p) -> None:

@@ -269,21 +269,18 @@ class PreviewDrag(QObject):
 
     def _show(self, x: float, y: float) -> None:
         clip = self.panel.selected_title()
-        server = getattr(self.preview, "server", None)
-        if clip is None or server is None:
+        if clip is None:
             return
         try:
-            server.override = set_title(self.panel.doc.project, clip.id, x=x, y=y)
+            scratch = set_title(self.panel.doc.project, clip.id, x=x, y=y)
         except (EditError, ValueError):
             return
-        self.preview.refresh()
+        self.preview.show_scratch(scratch)
 
     def _end(self) -> None:
         self.start = None
         self.preview.unsetCursor()
-        if getattr(self.preview, "server", None) is not None and self.preview.server.override is not None:
-            self.preview.server.override = None
-            self.preview.refresh()
+        self.preview.show_scratch(None)
 
     def eventFilter(self, obj, e):
         if self.start is not None and e.type() == QEvent.KeyPress and e.key() == Qt.Key_Escape:
