@@ -88,12 +88,6 @@ class LoudnessMeter:
         return float(-0.691 + 10 * np.log10(z[gated].mean(axis=0).sum()))
 
 
-def integrated_loudness(x: np.ndarray, rate: int) -> float:
-    m = LoudnessMeter(rate, x.shape[1] if x.ndim == 2 else 1)
-    m.add(x)
-    return m.integrated()
-
-
 def true_peak_db(x: np.ndarray) -> float:
     """The true peak (dBTP) of (n, channels) audio: the highest magnitude of the signal oversampled 4x."""
     from scipy.signal import resample_poly
